@@ -1,0 +1,20 @@
+// Every berth command, by oclif id (oclif's explicit command strategy: one module, no
+// directory scan at startup). Command modules import nothing heavy at top level.
+
+import Info from '../commands/info.js';
+import NamespaceCreate from '../commands/namespace/create.js';
+import NamespaceInspect from '../commands/namespace/inspect.js';
+import NamespaceList from '../commands/namespace/ls.js';
+import NamespaceRemove from '../commands/namespace/remove.js';
+import NamespaceUpdate from '../commands/namespace/update.js';
+import Version from '../commands/version.js';
+
+export const COMMANDS = {
+  info: Info,
+  'namespace:create': NamespaceCreate,
+  'namespace:inspect': NamespaceInspect,
+  'namespace:ls': NamespaceList,
+  'namespace:remove': NamespaceRemove,
+  'namespace:update': NamespaceUpdate,
+  version: Version,
+};

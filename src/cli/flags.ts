@@ -1,0 +1,24 @@
+// Flags that several commands share, defined once.
+
+import { Flags } from '@oclif/core';
+
+export const formatFlag = Flags.string({
+  char: 'f',
+  description: "format output: 'table', 'table TEMPLATE', 'json' or a Go template",
+  helpValue: 'string',
+});
+
+/** A single-object command (`version`, `info`, `inspect`): no table mode. */
+export const objectFormatFlag = Flags.string({
+  char: 'f',
+  description: "format output: 'json' or a Go template",
+  helpValue: 'string',
+});
+
+export const labelFlag = Flags.string({
+  char: 'l',
+  description: 'set a label (key=value); repeatable',
+  multiple: true,
+  multipleNonGreedy: true,
+  helpValue: 'key=value',
+});

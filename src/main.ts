@@ -1,0 +1,50 @@
+// berth's entry: Docker's argv grammar first (src/cli/argv.ts), then the oclif command;
+// every error ends here, printed once on stderr and turned into Docker's exit code.
+
+import { Config, Help } from '@oclif/core';
+import { fileURLToPath } from 'node:url';
+import { splitArgv } from './cli/argv.js';
+import { berthGitCommit, berthVersion } from './cli/build-info.js';
+import { COMMANDS } from './cli/command-map.js';
+import { commandSpecs } from './cli/command-specs.js';
+import { setGlobalFlags } from './cli/session.js';
+import { BerthError, exitCodeOf } from './errors.js';
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+type ParseError = Error & { parse?: unknown; flags?: string[] };
+
+/** oclif's parse errors become Docker's usage errors: `unknown flag: --x` + where to get help, exit 125. */
+function fromOclifParseError(error: ParseError, words: readonly string[]): BerthError {
+  const command = ['berth', ...words].join(' ');
+  const first = error.flags?.length
+    ? `unknown flag: ${error.flags[0]}`
+    : error.message.replace(/\nSee more help with --help$/, '').replace(/^./, (char) => char.toLowerCase());
+  return new BerthError('usage', `${first}\n\nRun '${command} --help' for more information`);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let words: readonly string[] = [];
+  try {
+    const split = splitArgv(argv, commandSpecs(COMMANDS));
+    words = split.commandWords;
+    setGlobalFlags(split.globals);
+    if (split.version && !split.commandId) {
+      process.stdout.write(`berth version ${berthVersion}, build ${berthGitCommit}\n`);
+      return 0;
+    }
+    const config = await Config.load({ root: packageRoot });
+    if (split.help || !split.commandId) {
+      await new Help(config).showHelp(split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : []);
+      return 0;
+    }
+    await config.runCommand(split.commandId, [...split.commandArgv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    const reported = (error as ParseError)?.parse !== undefined ? fromOclifParseError(error as ParseError, words) : error;
+    const message = reported instanceof Error ? reported.message : String(reported);
+    if (message !== '') process.stderr.write(`${message}\n`);
+    if (process.env.BERTH_DEBUG_STACK && reported instanceof Error) process.stderr.write(`${reported.stack}\n`);
+    return exitCodeOf(reported);
+  }
+}

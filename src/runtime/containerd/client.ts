@@ -1,0 +1,125 @@
+// containerd's gRPC API over its unix socket: one channel for every service, method
+// definitions from berth's own .proto subset (compiled to JSON by the build).
+
+import * as grpc from '@grpc/grpc-js';
+import { fromJSON } from '@grpc/proto-loader';
+import descriptor from './generated/containerd.json' with { type: 'json' };
+import { fromGrpcError } from './errors.js';
+
+const MESSAGE_LIMIT = 16 << 20; // containerd's own send/receive limit
+const DEFAULT_DEADLINE_MS = 60_000;
+
+const SERVICES = {
+  version: 'containerd.services.version.v1.Version',
+  namespaces: 'containerd.services.namespaces.v1.Namespaces',
+  introspection: 'containerd.services.introspection.v1.Introspection',
+  containers: 'containerd.services.containers.v1.Containers',
+  images: 'containerd.services.images.v1.Images',
+  tasks: 'containerd.services.tasks.v1.Tasks',
+  content: 'containerd.services.content.v1.Content',
+  leases: 'containerd.services.leases.v1.Leases',
+  snapshots: 'containerd.services.snapshots.v1.Snapshots',
+  diff: 'containerd.services.diff.v1.Diff',
+  events: 'containerd.services.events.v1.Events',
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export interface CallOptions {
+  /** containerd namespace for this call; `null` sends none (Version, Namespaces, Introspection) */
+  readonly namespace?: string | null;
+  readonly lease?: string;
+  /** unary deadline; long-lived calls (Wait, Subscribe) pass `Infinity` */
+  readonly timeoutMs?: number;
+}
+
+type MethodDefinition = {
+  path: string;
+  requestSerialize: (value: unknown) => Buffer;
+  responseDeserialize: (bytes: Buffer) => unknown;
+};
+
+let packageDefinition: ReturnType<typeof fromJSON> | undefined;
+
+function methodDefinition(service: ServiceName, method: string): MethodDefinition {
+  packageDefinition ??= fromJSON(descriptor, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const serviceDefinition = packageDefinition[SERVICES[service]] as Record<string, MethodDefinition> | undefined;
+  const definition = serviceDefinition?.[method];
+  if (!definition) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
+  return definition;
+}
+
+export class ContainerdClient {
+  readonly address: string;
+  readonly namespace: string;
+  private readonly channel: grpc.Client;
+
+  constructor(address: string, namespace: string) {
+    this.address = address;
+    this.namespace = namespace;
+    this.channel = new grpc.Client(`unix://${address}`, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MESSAGE_LIMIT,
+      'grpc.max_send_message_length': MESSAGE_LIMIT,
+      // containerd is local: fail at once instead of reconnecting with backoff.
+      'grpc.enable_retries': 0,
+    });
+  }
+
+  unary<Response>(service: ServiceName, method: string, request: object, options: CallOptions = {}): Promise<Response> {
+    const definition = methodDefinition(service, method);
+    const timeout = options.timeoutMs ?? DEFAULT_DEADLINE_MS;
+    const callOptions: grpc.CallOptions = Number.isFinite(timeout) ? { deadline: Date.now() + timeout } : {};
+    return new Promise((resolvePromise, reject) => {
+      this.channel.makeUnaryRequest(
+        definition.path,
+        definition.requestSerialize,
+        definition.responseDeserialize,
+        request,
+        this.metadata(options),
+        callOptions,
+        (error, response) => {
+          if (error) reject(fromGrpcError(error, this.address));
+          else resolvePromise(response as Response);
+        },
+      );
+    });
+  }
+
+  /** A server stream, collected: for List-style calls whose replies come in several messages. */
+  async collect<Message>(service: ServiceName, method: string, request: object, options: CallOptions = {}): Promise<Message[]> {
+    const messages: Message[] = [];
+    for await (const message of this.stream<Message>(service, method, request, options)) messages.push(message);
+    return messages;
+  }
+
+  async *stream<Message>(service: ServiceName, method: string, request: object, options: CallOptions = {}): AsyncGenerator<Message> {
+    const definition = methodDefinition(service, method);
+    const call = this.channel.makeServerStreamRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      request,
+      this.metadata(options),
+      {},
+    );
+    try {
+      for await (const message of call) yield message as Message;
+    } catch (error) {
+      throw fromGrpcError(error as grpc.ServiceError, this.address);
+    } finally {
+      call.cancel();
+    }
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+
+  private metadata(options: CallOptions): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    const namespace = options.namespace === undefined ? this.namespace : options.namespace;
+    if (namespace !== null) metadata.set('containerd-namespace', namespace);
+    if (options.lease) metadata.set('containerd-lease', options.lease);
+    return metadata;
+  }
+}
