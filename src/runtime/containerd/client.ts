@@ -111,6 +111,12 @@ export class ContainerdClient {
     }
   }
 
+  /** A bidirectional stream (Content.Write); errors still need fromGrpcError at the caller. */
+  duplex(service: ServiceName, method: string, options: CallOptions = {}): grpc.ClientDuplexStream<object, unknown> {
+    const definition = methodDefinition(service, method);
+    return this.channel.makeBidiStreamRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, this.metadata(options), {});
+  }
+
   close(): void {
     this.channel.close();
   }

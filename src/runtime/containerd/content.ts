@@ -1,0 +1,181 @@
+// containerd's content store: blobs streamed in with Content.Write (resumable by ref,
+// verified by digest and size), read back, and labelled for the garbage collector.
+
+import type { ServiceError } from '@grpc/grpc-js';
+import { BerthError } from '../../errors.js';
+import type { ContainerdClient } from './client.js';
+import { fromGrpcError } from './errors.js';
+
+const CHUNK_SIZE = 1 << 20; // what containerd's own client sends per message
+const ALREADY_EXISTS = 6;
+const UNAVAILABLE = 14;
+
+export interface BlobInfo {
+  readonly digest: string;
+  readonly size: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface BlobTarget {
+  readonly digest: string;
+  readonly size: number;
+  /** ingest name: the same ref resumes a write that was cut short */
+  readonly ref: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly lease?: string;
+}
+
+/** Opens the blob's bytes from `offset` on; `resumed` false means the source restarted at 0. */
+export type OpenSource = (offset: number) => Promise<{ stream: AsyncIterable<Uint8Array>; resumed: boolean }>;
+
+interface WriteResponse {
+  action: string;
+  offset: string;
+  digest: string;
+}
+
+export async function blobInfo(client: ContainerdClient, digest: string): Promise<BlobInfo | undefined> {
+  try {
+    const { info } = await client.unary<{ info: { digest: string; size: string; labels: Record<string, string> } }>('content', 'Info', { digest });
+    return { digest: info.digest, size: Number(info.size), labels: info.labels };
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+export async function* readBlob(client: ContainerdClient, digest: string, offset = 0): AsyncGenerator<Buffer> {
+  for await (const message of client.stream<{ data: Buffer }>('content', 'Read', { digest, offset: String(offset), size: '0' })) {
+    yield message.data;
+  }
+}
+
+export async function readBlobBytes(client: ContainerdClient, digest: string, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of readBlob(client, digest)) {
+    size += chunk.length;
+    if (size > limit) throw new BerthError('invalid-argument', `blob ${digest} is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function setBlobLabels(client: ContainerdClient, digest: string, labels: Readonly<Record<string, string>>, lease?: string): Promise<void> {
+  const paths = Object.keys(labels).map((key) => `labels.${key}`);
+  if (paths.length === 0) return;
+  await client.unary('content', 'Update', { info: { digest, labels }, update_mask: { paths } }, { lease });
+}
+
+export async function abortIngest(client: ContainerdClient, ref: string): Promise<void> {
+  try {
+    await client.unary('content', 'Abort', { ref });
+  } catch (error) {
+    if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
+  }
+}
+
+/**
+ * Writes one blob. Returns 'exists' when containerd already had it. A ref that another writer
+ * holds is retried with backoff, as containerd's own client does.
+ */
+export async function writeBlob(client: ContainerdClient, target: BlobTarget, open: OpenSource, onProgress?: (written: number) => void): Promise<'written' | 'exists'> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await writeOnce(client, target, open, onProgress);
+    } catch (error) {
+      const locked = error instanceof BerthError && error.category === 'unavailable' && /locked/.test(error.message);
+      if (!locked || attempt >= 12) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 16 * 2 ** attempt) * Math.random()));
+    }
+  }
+}
+
+function writeOnce(client: ContainerdClient, target: BlobTarget, open: OpenSource, onProgress?: (written: number) => void): Promise<'written' | 'exists'> {
+  const call = client.duplex('content', 'Write', { lease: target.lease });
+  const responses: WriteResponse[] = [];
+  let waiting: ((response: WriteResponse | undefined) => void) | undefined;
+  let ended = false;
+  let failure: ServiceError | undefined;
+
+  return new Promise((resolve, reject) => {
+    const next = () =>
+      new Promise<WriteResponse | undefined>((resolveNext) => {
+        const ready = responses.shift();
+        if (ready || ended) resolveNext(ready);
+        else waiting = resolveNext;
+      });
+    call.on('data', (response: WriteResponse) => {
+      if (waiting) {
+        const deliver = waiting;
+        waiting = undefined;
+        deliver(response);
+      } else responses.push(response);
+    });
+    call.on('error', (error: ServiceError) => {
+      failure = error;
+      ended = true;
+      waiting?.(undefined);
+    });
+    call.on('end', () => {
+      ended = true;
+      waiting?.(undefined);
+    });
+    const send = (message: object) =>
+      new Promise<void>((resolveSend) => {
+        if (call.write(message)) resolveSend();
+        else call.once('drain', () => resolveSend());
+      });
+
+    const run = async (): Promise<'written' | 'exists'> => {
+      await send({ action: 'STAT', ref: target.ref, total: String(target.size), expected: target.digest });
+      const status = await next();
+      if (!status) {
+        if (failure?.code === ALREADY_EXISTS) return 'exists';
+        throw failure ? fromGrpcError(failure, client.address) : new BerthError('internal', `writing ${target.digest}: containerd closed the stream`);
+      }
+      let offset = Number(status.offset);
+      if (offset > target.size) offset = 0;
+      if (offset < target.size) {
+        const source = await open(offset);
+        if (!source.resumed) offset = 0;
+        let pending = Buffer.alloc(0);
+        for await (const chunk of source.stream) {
+          pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
+          while (pending.length >= CHUNK_SIZE) {
+            const data = pending.subarray(0, CHUNK_SIZE);
+            pending = pending.subarray(CHUNK_SIZE);
+            // a first WRITE at offset 0 on a partly written ref tells containerd to start over
+            await send({ action: 'WRITE', offset: String(offset), data });
+            offset += data.length;
+            onProgress?.(offset);
+            if (failure) break;
+          }
+          if (failure) break;
+        }
+        if (pending.length > 0 && !failure) {
+          await send({ action: 'WRITE', offset: String(offset), data: pending });
+          offset += pending.length;
+          onProgress?.(offset);
+        }
+      } else {
+        onProgress?.(offset);
+      }
+      if (!failure) await send({ action: 'COMMIT', offset: String(offset), total: String(target.size), expected: target.digest, labels: target.labels ?? {} });
+      call.end();
+      // Drain every reply (containerd answers COMMIT twice); the stream's end or error decides.
+      while (await next());
+      if (failure) {
+        if (failure.code === ALREADY_EXISTS) return 'exists';
+        const error = fromGrpcError(failure, client.address);
+        if (failure.code === UNAVAILABLE) throw error;
+        throw new BerthError(error.category === 'failed-precondition' ? 'invalid-argument' : error.category, `writing ${target.digest}: ${error.message}`, { cause: failure });
+      }
+      return 'written';
+    };
+    run().then(resolve, (error) => {
+      call.cancel();
+      reject(error);
+    });
+  });
+}

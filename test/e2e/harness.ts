@@ -1,0 +1,63 @@
+// What e2e tests use to reach the private test world started by test/run.ts.
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult, type WorldInfo } from '../world/world.js';
+
+export type { FixtureInfo, FixtureName, WorldInfo } from '../world/world.js';
+export type Result = ProcessResult;
+
+const BERTH_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+
+let cached: WorldInfo | undefined;
+
+/** The running world, as described by the JSON file that `BERTH_TEST_WORLD` names. */
+export function world(): WorldInfo {
+  if (cached) return cached;
+  const file = process.env.BERTH_TEST_WORLD;
+  if (!file) {
+    throw new Error(
+      'BERTH_TEST_WORLD is not set: e2e tests run through `npm test`, which starts the private test world',
+    );
+  }
+  cached = JSON.parse(readFileSync(file, 'utf8')) as WorldInfo;
+  return cached;
+}
+
+export interface BerthOptions {
+  /** Added to the environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  /** Default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Runs the berth CLI against the private containerd, with berth.toml and DOCKER_CONFIG from the world. */
+export function berth(args: string[], options: BerthOptions = {}): Promise<Result> {
+  const w = world();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONTAINERD_ADDRESS: w.address,
+    BERTH_TOML: w.berthToml,
+    DOCKER_CONFIG: w.dockerConfig,
+    NO_COLOR: '1',
+  };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const { input, timeoutMs } = options;
+  return runProcess(process.execPath, [BERTH_BIN, ...args], { env, input, timeoutMs });
+}
+
+/** Runs `ctr` against the private containerd, in `namespace` if given. */
+export function ctr(args: string[], namespace?: string): Promise<Result> {
+  const ns = namespace === undefined ? [] : ['-n', namespace];
+  return runProcess('ctr', ['--address', world().address, ...ns, ...args]);
+}
+
+/** `prefix-` and 6 hex digits: valid as a container, image or namespace name. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,382 @@
+// The private world every e2e test runs in: a containerd of its own, two local
+// registries (open and htpasswd-protected) and fixture images pushed to them, all
+// under one temp dir that stop() removes again.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'smol-toml';
+import { buildFixtures, type FixtureInfo, type FixtureName } from './fixtures.js';
+
+export type { FixtureInfo, FixtureName } from './fixtures.js';
+
+export interface WorldInfo {
+  tmp: string;
+  /** containerd's gRPC socket. */
+  address: string;
+  containerdLog: string;
+  /** Plain HTTP, no auth. */
+  registry: { host: string };
+  /** Plain HTTP with Basic auth; holds `fixtures/single:latest` only. */
+  authRegistry: { host: string; username: string; password: string };
+  fixtures: Record<FixtureName, FixtureInfo>;
+  /** berth's data root; not created, berth makes it. */
+  dataRoot: string;
+  cniConfDir: string;
+  cniPath: string;
+  /** An empty directory for DOCKER_CONFIG. */
+  dockerConfig: string;
+  /** A berth.toml pointing berth at dataRoot, cniPath and cniConfDir. */
+  berthToml: string;
+}
+
+export interface World extends WorldInfo {
+  /** Kills every task, stops the daemons, unmounts and removes `tmp`. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const CNI_PATH = '/usr/lib/cni';
+const START_TIMEOUT_MS = 20_000;
+
+export async function startWorld(): Promise<World> {
+  // Short on purpose: unix socket paths must stay under 108 bytes.
+  const tmp = await mkdtemp('/tmp/berth-world-');
+  const services: Services = { registries: [] };
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= teardown(tmp, services));
+  try {
+    const credentials = { username: 'berth', password: randomBytes(12).toString('hex') };
+    const starting = [
+      startContainerd(tmp, services),
+      startRegistry(tmp, 'open', undefined, services),
+      startRegistry(tmp, 'auth', credentials, services),
+    ] as const;
+    // If one fails, the others must still be done spawning before the teardown looks for them.
+    await Promise.allSettled(starting);
+    const [containerd, registryHost, authRegistryHost] = await Promise.all(starting);
+    const registry = { host: registryHost };
+    const authRegistry = { host: authRegistryHost, ...credentials };
+    const fixtures = await buildFixtures(join(tmp, 'fixtures'), registry, authRegistry);
+    const info: WorldInfo = {
+      tmp,
+      address: containerd.address,
+      containerdLog: containerd.log,
+      registry,
+      authRegistry,
+      fixtures,
+      dataRoot: join(tmp, 'berth-data'),
+      cniConfDir: join(tmp, 'cni', 'net.d'),
+      cniPath: CNI_PATH,
+      dockerConfig: join(tmp, 'docker-config'),
+      berthToml: join(tmp, 'berth.toml'),
+    };
+    await mkdir(info.cniConfDir, { recursive: true });
+    await mkdir(info.dockerConfig);
+    await writeFile(
+      info.berthToml,
+      stringify({ data_root: info.dataRoot, cni_path: info.cniPath, cni_netconfpath: info.cniConfDir }) + '\n',
+    );
+    return { ...info, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+interface Services {
+  containerd?: { service: Service; address: string };
+  registries: Service[];
+}
+
+async function startContainerd(tmp: string, services: Services): Promise<{ address: string; log: string }> {
+  const address = join(tmp, 'containerd.sock');
+  const log = join(tmp, 'containerd.log');
+  const config = join(tmp, 'containerd.toml');
+  const cri = 'plugins."io.containerd.grpc.v1.cri"';
+  await writeFile(
+    config,
+    [
+      'version = 2',
+      `root = ${JSON.stringify(join(tmp, 'root'))}`,
+      `state = ${JSON.stringify(join(tmp, 'state'))}`,
+      '',
+      '[grpc]',
+      `  address = ${JSON.stringify(address)}`,
+      '[ttrpc]',
+      `  address = ${JSON.stringify(`${address}.ttrpc`)}`,
+      '',
+      // Otherwise the opt plugin installs into /opt/containerd.
+      '[plugins."io.containerd.internal.v1.opt"]',
+      `  path = ${JSON.stringify(join(tmp, 'opt'))}`,
+      '[plugins."io.containerd.monitor.v1.restart"]',
+      '  interval = "1s"',
+      `[${cri}]`,
+      // Root here lacks CAP_SYS_RESOURCE: lowering a sandbox's oom_score_adj would fail.
+      '  restrict_oom_score_adj = true',
+      '  stream_server_address = "127.0.0.1"',
+      '  stream_server_port = "0"',
+      // Keeps CRI's CNI watcher away from /etc/cni and /opt/cni.
+      `[${cri}.cni]`,
+      `  bin_dir = ${JSON.stringify(CNI_PATH)}`,
+      `  conf_dir = ${JSON.stringify(join(tmp, 'cri', 'net.d'))}`,
+      '',
+    ].join('\n'),
+  );
+  const service = new Service('containerd', 'containerd', ['--config', config], log);
+  services.containerd = { service, address };
+  await waitUntil(service, async () => (await ctr(address, ['version'])).code === 0);
+  return { address, log };
+}
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Starts a registry named `name`, protected by Basic auth when given `credentials`; resolves to its host:port. */
+async function startRegistry(
+  tmp: string,
+  name: string,
+  credentials: Credentials | undefined,
+  services: Services,
+): Promise<string> {
+  const dir = join(tmp, 'registry', name);
+  await mkdir(dir, { recursive: true });
+  const host = `127.0.0.1:${await freePort()}`;
+  // No notifications, proxy or redis sections: the registry makes no outbound connections.
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'storage')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${host}`,
+    // A fixed secret silences the "no HTTP secret" warning; it only signs upload state.
+    `  secret: ${randomBytes(16).toString('hex')}`,
+  ];
+  if (credentials) {
+    // The registry accepts bcrypt entries only.
+    const htpasswd = await runProcess('htpasswd', ['-Bbn', credentials.username, credentials.password]);
+    if (htpasswd.code !== 0) throw new Error(`htpasswd failed: ${htpasswd.stderr}`);
+    await writeFile(join(dir, 'htpasswd'), htpasswd.stdout);
+    lines.push('auth:', '  htpasswd:', '    realm: berth-test', `    path: ${join(dir, 'htpasswd')}`);
+  }
+  const config = join(dir, 'config.yml');
+  await writeFile(config, lines.join('\n') + '\n');
+  // REGISTRY_* variables override the config file, so none may leak in.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REGISTRY_')));
+  const log = join(dir, 'registry.log');
+  const service = new Service(`registry (${name})`, 'docker-registry', ['serve', config], log, env);
+  services.registries.push(service);
+  const ready = credentials ? 401 : 200;
+  await waitUntil(service, async () => (await fetch(`http://${host}/v2/`).catch(() => undefined))?.status === ready);
+  return host;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+async function waitUntil(service: Service, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await ready())) {
+    if (service.exited) {
+      throw new Error(`${service.name} exited during startup (${service.exited})\n${await service.logTail()}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${service.name} not ready after ${START_TIMEOUT_MS / 1000} s\n${await service.logTail()}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** A daemon with its output in a log file. */
+class Service {
+  /** How it ended, once it has. */
+  exited: string | undefined;
+  private readonly child: ChildProcess;
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    readonly log: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    const fd = openSync(log, 'a');
+    // Its own process group, so a Ctrl-C reaches the test runner, which stops the daemons in order.
+    this.child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: true, env });
+    closeSync(fd);
+    this.done = new Promise((resolve) => {
+      this.child.once('error', (err) => {
+        this.exited = err.message;
+        resolve();
+      });
+      this.child.once('exit', (code, signal) => {
+        this.exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+        resolve();
+      });
+    });
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    if (await Promise.race([this.done.then(() => true), sleep(graceMs, false)])) return;
+    this.child.kill('SIGKILL');
+    await this.done;
+  }
+
+  async logTail(lines = 30): Promise<string> {
+    const text = await readFile(this.log, 'utf8').catch(() => '');
+    return `--- last lines of ${this.log} ---\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`;
+  }
+}
+
+/** Every step runs even if an earlier one failed, so as little as possible is left behind. */
+async function teardown(tmp: string, services: Services): Promise<void> {
+  const { containerd } = services;
+  const errors: unknown[] = [];
+  const step = (work: () => Promise<unknown>) => work().catch((err: unknown) => errors.push(err));
+  if (containerd) {
+    if (!containerd.service.exited) await step(() => removeTasks(containerd.address));
+    await step(() => containerd.service.stop(10_000));
+    await step(() => killLeftovers(tmp, containerd.address));
+  }
+  await step(() => Promise.all(services.registries.map((service) => service.stop(5_000))));
+  await step(() => unmountUnder(tmp));
+  await step(() => rm(tmp, { recursive: true, force: true }));
+  if (errors.length > 0) throw new AggregateError(errors, `stopping the test world in ${tmp} failed`);
+}
+
+/** ctr against the private containerd; fails fast instead of ctr's 10 s dial timeout. */
+function ctr(address: string, args: string[]): Promise<ProcessResult> {
+  return runProcess('ctr', ['--address', address, '--connect-timeout', '1s', ...args], { timeoutMs: 15_000 });
+}
+
+/** Kills and deletes every task in every namespace, so the shims exit on their own. */
+async function removeTasks(address: string): Promise<void> {
+  const namespaces = (await ctr(address, ['namespaces', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
+  for (const ns of namespaces) {
+    // `tasks ls` prints TASK, PID and STATUS columns under a header.
+    const tasks = (await ctr(address, ['-n', ns, 'tasks', 'ls'])).stdout
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([id]) => id);
+    for (const [id, , status] of tasks) {
+      // A frozen process cannot die until it is thawed.
+      if (status === 'PAUSED') await ctr(address, ['-n', ns, 'tasks', 'resume', id]);
+      // --all also reaches processes outside the container's pid namespace (--pid=host).
+      await ctr(address, ['-n', ns, 'tasks', 'kill', '--all', '--signal', 'SIGKILL', id]);
+      await ctr(address, ['-n', ns, 'tasks', 'rm', '--force', id]);
+    }
+  }
+}
+
+/**
+ * If containerd died before its tasks were removed, their shims and containers
+ * outlive it. The containers' init pids are in their bundle directories; the
+ * shims name this containerd's address on their command line.
+ */
+async function killLeftovers(tmp: string, address: string): Promise<void> {
+  const pids: number[] = [];
+  const tasksDir = join(tmp, 'state', 'io.containerd.runtime.v2.task');
+  for (const ns of await readdir(tasksDir).catch(() => [])) {
+    for (const id of await readdir(join(tasksDir, ns)).catch(() => [])) {
+      pids.push(Number(await readFile(join(tasksDir, ns, id, 'init.pid'), 'utf8').catch(() => '')));
+    }
+  }
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args[0].includes('containerd-shim') && args[args.indexOf('-address') + 1] === address) pids.push(Number(entry));
+  }
+  for (const pid of pids.filter((pid) => pid > 0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Lazily unmounts everything mounted under `dir` (snapshots, rootfs, netns), deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mountPoints = mountinfo
+    .split('\n')
+    .filter(Boolean)
+    // The 5th field is the mount point.
+    .map((line) => unescapeOctal(line.split(' ')[4]))
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort((a, b) => b.split('/').length - a.split('/').length);
+  for (const point of mountPoints) await runProcess('umount', ['-l', point]);
+}
+
+/** The kernel writes space, tab, newline and backslash in mount paths as `\ooo`. */
+function unescapeOctal(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(parseInt(code, 8)));
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  /** Kill the process and reject after this long. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a command to completion. A non-zero exit resolves (the caller judges the
+ * code); a process killed by a signal gets 128 + its number, as in a shell.
+ */
+export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
+  const { env = process.env, input, timeoutMs = 60_000 } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // A command that exits without reading its input must not fail the run with EPIPE.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`\`${[command, ...args].join(' ')}\` timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      });
+    });
+  });
+}
