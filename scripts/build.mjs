@@ -11,7 +11,7 @@ const bin = (name) => `${root}node_modules/.bin/${name}`;
 const protoDir = 'src/runtime/containerd/proto';
 mkdirSync(`${root}src/runtime/containerd/generated`, { recursive: true });
 const protos = readdirSync(`${root}${protoDir}`).filter((file) => file.endsWith('.proto')).map((file) => `${protoDir}/${file}`);
-run(bin('pbjs'), ['-t', 'json', '-p', protoDir, ...protos, '-o', 'src/runtime/containerd/generated/containerd.json']);
+run(bin('pbjs'), ['-t', 'json', '--keep-case', '-p', protoDir, ...protos, '-o', 'src/runtime/containerd/generated/containerd.json']);
 
 const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 let commit = 'unknown';
@@ -33,6 +33,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   keepNames: true,
+  minify: process.env.BERTH_NO_MINIFY !== '1',
   logLevel: 'warning',
   define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit) },
   // Bundled CommonJS dependencies (oclif, grpc-js) expect require/__dirname in scope.

@@ -1,13 +1,13 @@
 // berth's entry: Docker's argv grammar first (src/cli/argv.ts), then the oclif command;
 // every error ends here, printed once on stderr and turned into Docker's exit code.
 
-import { Config, Help } from '@oclif/core';
+import { Config } from '@oclif/core/config';
 import { fileURLToPath } from 'node:url';
 import { splitArgv } from './cli/argv.js';
 import { berthGitCommit, berthVersion } from './cli/build-info.js';
 import { COMMANDS } from './cli/command-map.js';
 import { commandSpecs } from './cli/command-specs.js';
-import { setGlobalFlags } from './cli/session.js';
+import { isDebugMode, setDebugMode, setGlobalFlags } from './cli/session.js';
 import { BerthError, exitCodeOf } from './errors.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -29,13 +29,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     const split = splitArgv(argv, commandSpecs(COMMANDS));
     words = split.commandWords;
     setGlobalFlags(split.globals);
+    setDebugMode(split.globals.debug === true);
     if (split.version && !split.commandId) {
       process.stdout.write(`berth version ${berthVersion}, build ${berthGitCommit}\n`);
       return 0;
     }
     const config = await Config.load({ root: packageRoot });
     if (split.help || !split.commandId) {
-      await new Help(config).showHelp(split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : []);
+      const { BerthHelp } = await import('./cli/help.js');
+      const subject = split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : split.topic ? [split.topic] : [];
+      await new BerthHelp(config).showHelp(subject);
       return 0;
     }
     await config.runCommand(split.commandId, [...split.commandArgv]);
@@ -44,7 +47,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const reported = (error as ParseError)?.parse !== undefined ? fromOclifParseError(error as ParseError, words) : error;
     const message = reported instanceof Error ? reported.message : String(reported);
     if (message !== '') process.stderr.write(`${message}\n`);
-    if (process.env.BERTH_DEBUG_STACK && reported instanceof Error) process.stderr.write(`${reported.stack}\n`);
+    if (isDebugMode()) {
+      for (let cause: unknown = reported; cause instanceof Error; cause = cause.cause) process.stderr.write(`${cause.stack}\n`);
+    }
     return exitCodeOf(reported);
   }
 }

@@ -31,6 +31,8 @@ export interface SplitArgv {
   readonly commandArgv: readonly string[];
   readonly help: boolean;
   readonly version: boolean;
+  /** a topic named without a command (`berth namespace`): its help is shown */
+  readonly topic?: string;
 }
 
 /** Words that stand for a topic, like Docker's `container`/`image` groups' short names. */
@@ -65,6 +67,8 @@ export function splitArgv(argv: readonly string[], commands: readonly CommandSpe
   const { command, words } = findCommand(argv, index, commands);
   if (!command) {
     if (words.length > 0) {
+      const topic = TOPIC_ALIASES[words[0]] ?? words[0];
+      if (commands.some((spec) => spec.id.startsWith(`${topic}:`))) return { globals, commandWords: [topic], commandArgv: [], help: true, version, topic };
       throw usageUnknownCommand(words.join(' '));
     }
     return { globals, commandWords: [], commandArgv: [], help: true, version };

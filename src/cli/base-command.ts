@@ -1,10 +1,10 @@
 // What every berth command shares: settings resolved once from flags, env and berth.toml,
 // a lazily opened containerd connection, and plain writes to stdout.
 
-import { Command } from '@oclif/core';
-import { resolveConfig, type BerthConfig } from '../config/config.js';
+import { Command } from '@oclif/core/command';
+import type { BerthConfig } from '../config/config.js';
 import type { RuntimeContext } from '../runtime/context.js';
-import { getGlobalFlags } from './session.js';
+import { getGlobalFlags, setDebugMode } from './session.js';
 
 export abstract class BerthCommand extends Command {
   /** run/create/exec set this: the argv pre-pass puts `--` before the first positional argument. */
@@ -13,8 +13,13 @@ export abstract class BerthCommand extends Command {
   private resolvedSettings?: BerthConfig;
   private openedRuntime?: RuntimeContext;
 
-  protected settings(): BerthConfig {
-    this.resolvedSettings ??= resolveConfig(getGlobalFlags());
+  /** Resolved on first use; zod and the TOML parser load only then. */
+  protected async settings(): Promise<BerthConfig> {
+    if (!this.resolvedSettings) {
+      const { resolveConfig } = await import('../config/config.js');
+      this.resolvedSettings = resolveConfig(getGlobalFlags());
+      setDebugMode(this.resolvedSettings.debug);
+    }
     return this.resolvedSettings;
   }
 
@@ -22,7 +27,7 @@ export abstract class BerthCommand extends Command {
   protected async runtime(): Promise<RuntimeContext> {
     if (!this.openedRuntime) {
       const { openRuntime } = await import('../runtime/context.js');
-      this.openedRuntime = openRuntime(this.settings());
+      this.openedRuntime = openRuntime(await this.settings());
     }
     return this.openedRuntime;
   }

@@ -1,6 +1,7 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ImagePull from '../commands/image/pull.js';
 import Info from '../commands/info.js';
 import NamespaceCreate from '../commands/namespace/create.js';
 import NamespaceInspect from '../commands/namespace/inspect.js';
@@ -10,6 +11,7 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'image:pull': ImagePull,
   info: Info,
   'namespace:create': NamespaceCreate,
   'namespace:inspect': NamespaceInspect,

@@ -15,6 +15,6 @@ export function commandSpecs(commands: Readonly<Record<string, CommandClass>>): 
       char: flag.char,
       takesValue: flag.type === 'option',
     }));
-    return { id, aliases: command.aliases ?? [], flags, splitAtFirstPositional: command.splitAtFirstPositional === true };
+    return { id, aliases: [...(command.aliases ?? []), ...(command.hiddenAliases ?? [])], flags, splitAtFirstPositional: command.splitAtFirstPositional === true };
   });
 }

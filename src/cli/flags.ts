@@ -1,6 +1,6 @@
 // Flags that several commands share, defined once.
 
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 export const formatFlag = Flags.string({
   char: 'f',

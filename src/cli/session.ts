@@ -11,3 +11,14 @@ export function setGlobalFlags(values: GlobalFlagValues): void {
 export function getGlobalFlags(): GlobalFlagValues {
   return globalFlags;
 }
+
+let debugMode = false;
+
+/** --debug (or `debug = true` in berth.toml): errors are shown with their causes and stacks. */
+export function setDebugMode(enabled: boolean): void {
+  debugMode = enabled;
+}
+
+export function isDebugMode(): boolean {
+  return debugMode;
+}

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../cli/base-command.js';
 import { berthGitCommit, berthVersion } from '../cli/build-info.js';
 import { objectFormatFlag } from '../cli/flags.js';
@@ -18,6 +18,9 @@ Server:
   GitCommit:{{"\\t"}}{{.Details.GitCommit}}
 {{- end}}`;
 
+/** docker version's layout: tabwriter with a minimum cell width of 20 and padding 1 */
+const VERSION_TABLE = { minWidth: 20, padding: 1 };
+
 export default class Version extends BerthCommand {
   static summary = 'Show the berth version information';
   static description = 'Shows the client (berth) and the server (containerd) versions. --client skips containerd.';
@@ -31,7 +34,7 @@ export default class Version extends BerthCommand {
     const { formatOne, tabwrite } = await import('../format/output.js');
     const client = { Version: berthVersion, GitCommit: berthGitCommit, NodeVersion: process.version, Os: process.platform, Arch: hostArchitecture() };
     if (flags.client) {
-      this.print(flags.format ? formatOne({ Client: client }, flags.format) : tabwrite(formatOne({ Client: client }, CLIENT_TEMPLATE)));
+      this.print(flags.format ? formatOne({ Client: client }, flags.format) : tabwrite(formatOne({ Client: client }, CLIENT_TEMPLATE), VERSION_TABLE));
       return;
     }
     const { serverVersion } = await import('../runtime/system.js');
@@ -41,10 +44,10 @@ export default class Version extends BerthCommand {
       server = { Version: containerd.Version, GitCommit: containerd.GitCommit, Components: [{ Name: 'containerd', Version: containerd.Version, Details: { GitCommit: containerd.GitCommit } }] };
     } catch (error) {
       // Like docker: what the client knows is still shown, then the error.
-      if (!flags.format) this.print(tabwrite(formatOne({ Client: client }, CLIENT_TEMPLATE)));
+      if (!flags.format) this.print(tabwrite(formatOne({ Client: client }, CLIENT_TEMPLATE), VERSION_TABLE));
       throw error;
     }
     const version = { Client: client, Server: server };
-    this.print(flags.format ? formatOne(version, flags.format) : tabwrite(formatOne(version, CLIENT_TEMPLATE + '\n' + SERVER_TEMPLATE)));
+    this.print(flags.format ? formatOne(version, flags.format) : tabwrite(formatOne(version, `${CLIENT_TEMPLATE}\n${SERVER_TEMPLATE}`), VERSION_TABLE));
   }
 }

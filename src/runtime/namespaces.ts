@@ -44,7 +44,10 @@ export async function listNamespaces(context: RuntimeContext): Promise<Namespace
 
 export async function inspectNamespace(context: RuntimeContext, name: string): Promise<NamespaceSummary> {
   validateNamespace(name);
-  const { namespace } = await context.containerd.unary<{ namespace: Namespace }>('namespaces', 'Get', { name }, { namespace: null });
+  // Namespaces.Get answers with empty labels for a namespace that does not exist; List does not lie.
+  const { namespaces } = await context.containerd.unary<{ namespaces: Namespace[] }>('namespaces', 'List', {}, { namespace: null });
+  const namespace = namespaces.find((candidate) => candidate.name === name);
+  if (!namespace) throw new BerthError('not-found', `no such namespace: ${name}`);
   return summarise(context, namespace);
 }
 
@@ -61,14 +64,14 @@ export function parseLabels(pairs: readonly string[]): Record<string, string> {
 
 export async function createNamespace(context: RuntimeContext, name: string, labels: Record<string, string>): Promise<void> {
   validateNamespace(name);
-  await context.containerd.unary('namespaces', 'Create', { namespace: { name, labels } }, { namespace: null });
+  await context.containerd.unary('namespaces', 'Create', { namespace: { name, labels } }, { namespace: name });
 }
 
 /** Sets (or, with an empty value after `=`, keeps empty) the given labels; other labels stay. */
 export async function updateNamespaceLabels(context: RuntimeContext, name: string, labels: Record<string, string>): Promise<void> {
   validateNamespace(name);
   const paths = Object.keys(labels).map((key) => `labels.${key}`);
-  await context.containerd.unary('namespaces', 'Update', { namespace: { name, labels }, update_mask: { paths } }, { namespace: null });
+  await context.containerd.unary('namespaces', 'Update', { namespace: { name, labels }, update_mask: { paths } }, { namespace: name });
 }
 
 export async function removeNamespace(context: RuntimeContext, name: string): Promise<void> {
@@ -76,5 +79,5 @@ export async function removeNamespace(context: RuntimeContext, name: string): Pr
   if (name === KUBERNETES_NAMESPACE) {
     throw new BerthError('failed-precondition', `refusing to remove namespace "${name}": Kubernetes' CRI keeps the node's pods there`);
   }
-  await context.containerd.unary('namespaces', 'Delete', { name }, { namespace: null });
+  await context.containerd.unary('namespaces', 'Delete', { name }, { namespace: name });
 }

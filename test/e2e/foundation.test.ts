@@ -112,7 +112,7 @@ test('namespaces: create with labels, ls, inspect, use with -n/--namespace/env, 
   assert.ok(!lines((await berth(['namespace', 'ls', '-q'])).stdout).includes(name));
   const missing = await berth(['namespace', 'inspect', name]);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /not found/);
+  assert.match(missing.stderr, /no such namespace/);
   assert.equal(missing.stdout, '[]\n');
 });
 

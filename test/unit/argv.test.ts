@@ -128,3 +128,10 @@ test('usage errors: unknown global flag 125, missing value 125, unknown command 
   assert.throws(() => split('--namespace'), (error) => isBerthError(error) && /flag needs an argument: --namespace/.test(error.message));
   assert.throws(() => split('frobnicate'), (error) => isBerthError(error) && /unknown command: berth frobnicate/.test(error.message) && exitCodeOf(error) === 1);
 });
+
+test('a topic without a command asks for the topic’s help', () => {
+  const result = split('namespace');
+  assert.equal(result.help, true);
+  assert.equal(result.topic, 'namespace');
+  assert.equal(split('ns').topic, 'namespace');
+});

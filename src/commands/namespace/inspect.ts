@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 import { objectFormatFlag } from '../../cli/flags.js';
 

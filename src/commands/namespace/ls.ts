@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
 import { formatFlag } from '../../cli/flags.js';
 
@@ -9,7 +9,7 @@ const TABLE = {
 
 export default class NamespaceList extends BerthCommand {
   static summary = 'List containerd namespaces';
-  static aliases = ['namespace:list'];
+  static hiddenAliases = ['namespace:list'];
   static flags = {
     quiet: Flags.boolean({ char: 'q', description: 'only display namespace names' }),
     format: formatFlag,

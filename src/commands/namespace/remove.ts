@@ -1,11 +1,11 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 import { forEachTarget } from '../../cli/targets.js';
 
 export default class NamespaceRemove extends BerthCommand {
   static summary = 'Remove one or more namespaces';
   static description = 'A namespace must be empty (no containers, images, blobs or snapshots) to be removed.';
-  static aliases = ['namespace:rm'];
+  static hiddenAliases = ['namespace:rm'];
   static strict = false;
   static args = { name: Args.string({ required: true, description: 'namespace name' }) };
 

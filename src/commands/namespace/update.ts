@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 import { labelFlag } from '../../cli/flags.js';
 import { usageError } from '../../errors.js';

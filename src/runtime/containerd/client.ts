@@ -42,7 +42,7 @@ type MethodDefinition = {
 let packageDefinition: ReturnType<typeof fromJSON> | undefined;
 
 function methodDefinition(service: ServiceName, method: string): MethodDefinition {
-  packageDefinition ??= fromJSON(descriptor, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  packageDefinition ??= fromJSON(descriptor as Parameters<typeof fromJSON>[0], { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const serviceDefinition = packageDefinition[SERVICES[service]] as Record<string, MethodDefinition> | undefined;
   const definition = serviceDefinition?.[method];
   if (!definition) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);

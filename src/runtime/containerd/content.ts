@@ -3,30 +3,13 @@
 
 import type { ServiceError } from '@grpc/grpc-js';
 import { BerthError } from '../../errors.js';
+import type { BlobInfo, BlobTarget, OpenSource } from '../../image/store.js';
 import type { ContainerdClient } from './client.js';
 import { fromGrpcError } from './errors.js';
 
 const CHUNK_SIZE = 1 << 20; // what containerd's own client sends per message
 const ALREADY_EXISTS = 6;
 const UNAVAILABLE = 14;
-
-export interface BlobInfo {
-  readonly digest: string;
-  readonly size: number;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-export interface BlobTarget {
-  readonly digest: string;
-  readonly size: number;
-  /** ingest name: the same ref resumes a write that was cut short */
-  readonly ref: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly lease?: string;
-}
-
-/** Opens the blob's bytes from `offset` on; `resumed` false means the source restarted at 0. */
-export type OpenSource = (offset: number) => Promise<{ stream: AsyncIterable<Uint8Array>; resumed: boolean }>;
 
 interface WriteResponse {
   action: string;
