@@ -4,7 +4,6 @@
 
 import { createHash } from 'node:crypto';
 import { BerthError } from '../errors.js';
-import { chainIds } from './layers.js';
 import { choosePlatform, parseImageConfig, type Descriptor, type ImageManifest, type ManifestDocument } from './manifest.js';
 import { INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from './media-types.js';
 import { hostPlatform, type Platform } from './platform.js';
@@ -12,6 +11,7 @@ import type { Reference } from './reference.js';
 import type { RegistryClient } from './registry/client.js';
 import type { ImageStore, OpenSource } from './store.js';
 import { GC_LABELS, distributionSourceLabel } from './labels.js';
+import { unpackLayers } from './unpack.js';
 
 const MAX_CONFIG_BYTES = 32 << 20;
 
@@ -113,39 +113,28 @@ class Puller {
 
   private async pullImageManifest(descriptor: Descriptor, bytes: Buffer, manifest: ImageManifest): Promise<void> {
     const config = await this.fetchConfig(manifest.config);
-    const diffIds = config.parsed.rootfs?.diff_ids ?? [];
-    if (diffIds.length !== manifest.layers.length) {
-      throw new BerthError('invalid-argument', `image config ${manifest.config.digest} lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
-    }
-    const chain = chainIds(diffIds);
     const unpack = !this.options.allPlatforms;
-
     for (const layer of manifest.layers) this.progress.layer(layer.digest, 'waiting');
     const downloads = limited(manifest.layers, this.options.maxConcurrentDownloads, (layer) => this.downloadLayer(layer));
-    // Unpacking layer i needs layer i-1 unpacked and layer i downloaded; later layers keep downloading meanwhile.
-    for (const [position, layer] of manifest.layers.entries()) {
-      const downloaded = await downloads[position];
-      if (!unpack) continue;
-      if (await this.store.snapshotExists(chain[position])) {
-        if (downloaded) this.progress.layer(layer.digest, 'pull-complete');
-        continue;
-      }
-      this.progress.layer(layer.digest, 'extracting');
-      const result = await this.store.unpackLayer({
-        chainId: chain[position],
-        parent: position === 0 ? '' : chain[position - 1],
-        layer: { mediaType: layer.mediaType, digest: layer.digest, size: layer.size, annotations: layer.annotations ?? undefined },
-        expectedDiffId: diffIds[position],
+    // Each failure is seen where the download is awaited; these handlers only keep a second failing
+    // download from counting as unhandled while the first one's error is on its way out.
+    for (const download of downloads) download.catch(() => undefined);
+    if (unpack) {
+      // Unpacking layer i needs layer i-1 unpacked and layer i downloaded; later layers keep downloading meanwhile.
+      const unpacked = await unpackLayers(this.store, {
+        layers: manifest.layers,
+        diffIds: config.parsed.rootfs.diff_ids,
+        configDigest: manifest.config.digest,
         lease: this.lease,
+        ready: (position) => downloads[position],
+        onLayer: (layer, event) => {
+          if (event === 'extracting') this.progress.layer(layer.digest, 'extracting');
+          else if (event === 'unpacked') this.progress.layer(layer.digest, 'pull-complete');
+        },
       });
-      if (result === 'unpacked') this.changed = true;
-      await this.store.setBlobLabels(layer.digest, { [GC_LABELS.uncompressed]: diffIds[position] }, this.lease);
-      this.progress.layer(layer.digest, 'pull-complete');
+      if (unpacked) this.changed = true;
     }
     await Promise.all(downloads);
-    if (unpack && chain.length > 0) {
-      await this.store.setBlobLabels(manifest.config.digest, { [`${GC_LABELS.snapshotPrefix}${this.store.snapshotter}`]: chain[chain.length - 1] }, this.lease);
-    }
 
     const manifestLabels: Record<string, string> = { [GC_LABELS.config]: manifest.config.digest, ...this.sourceLabels };
     manifest.layers.forEach((layer, position) => {
@@ -172,11 +161,10 @@ class Puller {
     return { parsed: parseImageConfig(bytes) };
   }
 
-  /** false when the blob was already in the content store */
-  private async downloadLayer(layer: Descriptor): Promise<boolean> {
+  private async downloadLayer(layer: Descriptor): Promise<void> {
     if (await this.store.blobInfo(layer.digest)) {
       this.progress.layer(layer.digest, 'already-exists');
-      return false;
+      return;
     }
     const open: OpenSource = async (offset) => {
       const fetched = await this.registry.fetchBlob(this.repository, layer, { offset });
@@ -184,7 +172,6 @@ class Puller {
     };
     await this.storeBlob(layer, 'layer', open, this.sourceLabels, (written) => this.progress.layer(layer.digest, 'downloading', written, layer.size));
     this.progress.layer(layer.digest, 'download-complete');
-    return true;
   }
 
   private async storeBlob(descriptor: Descriptor, kind: string, open: OpenSource, labels: Record<string, string>, onProgress?: (written: number) => void): Promise<void> {
