@@ -1,7 +1,12 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ImageHistory from '../commands/image/history.js';
+import ImageInspect from '../commands/image/inspect.js';
+import ImageList from '../commands/image/ls.js';
+import ImagePrune from '../commands/image/prune.js';
 import ImagePull from '../commands/image/pull.js';
+import ImageRemove from '../commands/image/rm.js';
 import Info from '../commands/info.js';
 import NamespaceCreate from '../commands/namespace/create.js';
 import NamespaceInspect from '../commands/namespace/inspect.js';
@@ -11,7 +16,12 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'image:history': ImageHistory,
+  'image:inspect': ImageInspect,
+  'image:ls': ImageList,
+  'image:prune': ImagePrune,
   'image:pull': ImagePull,
+  'image:rm': ImageRemove,
   info: Info,
   'namespace:create': NamespaceCreate,
   'namespace:inspect': NamespaceInspect,

@@ -2,8 +2,8 @@
 
 import * as Flags from '@oclif/core/flags';
 
+/** List commands: `-f` is their --filter, as in Docker, so --format has no short form. */
 export const formatFlag = Flags.string({
-  char: 'f',
   description: "format output: 'table', 'table TEMPLATE', 'json' or a Go template",
   helpValue: 'string',
 });

@@ -62,6 +62,8 @@ export interface ImageStore {
   listIngests(): Promise<Ingest[]>;
   abortIngest(ref: string): Promise<void>;
   snapshotExists(key: string): Promise<boolean>;
+  /** bytes the snapshot's own layer takes on disk (containerd's Snapshots.Usage) */
+  snapshotUsage(key: string): Promise<number>;
   /** Prepare → apply → commit one layer as `chainId` on `parent` ('' for the first). */
   unpackLayer(options: { chainId: string; parent: string; layer: LayerToUnpack; expectedDiffId: string; lease: string }): Promise<'unpacked' | 'present'>;
   getImage(name: string): Promise<StoredImage | undefined>;
@@ -69,4 +71,8 @@ export interface ImageStore {
   /** Creates the image record, or replaces target and labels of an existing one. */
   putImage(image: Omit<StoredImage, 'createdAt' | 'updatedAt'>): Promise<void>;
   deleteImage(name: string, options?: { sync?: boolean }): Promise<void>;
+  /** total bytes of every blob in the namespace's content store */
+  contentSize(): Promise<number>;
+  /** the containers of the namespace and the image name each was created from */
+  containerImages(): Promise<{ readonly id: string; readonly image: string }[]>;
 }

@@ -7,7 +7,7 @@ import type { ContainerdClient } from './client.js';
 import { abortIngest, blobInfo, readBlob, readBlobBytes, setBlobLabels, writeBlob } from './content.js';
 import { adoptAbandonedLeases, withLease } from './leases.js';
 import { snapshotExists, unpackLayer } from './snapshots.js';
-import { timestampToDate, type Image } from './types.js';
+import { timestampToDate, type Container, type Image } from './types.js';
 
 function toStoredImage(image: Image): StoredImage {
   const target = image.target;
@@ -43,6 +43,7 @@ export function containerdImageStore(client: ContainerdClient, snapshotter: stri
     },
     abortIngest: (ref) => abortIngest(client, ref),
     snapshotExists: (key) => snapshotExists(client, snapshotter, key),
+    snapshotUsage: async (key) => Number((await client.unary<{ size: string }>('snapshots', 'Usage', { snapshotter, key })).size),
     unpackLayer: (options) => unpackLayer(client, { snapshotter, ...options }),
     getImage: async (name) => {
       try {
@@ -72,6 +73,17 @@ export function containerdImageStore(client: ContainerdClient, snapshotter: stri
     },
     deleteImage: async (name, options = {}) => {
       await client.unary('images', 'Delete', { name, sync: options.sync ?? false });
+    },
+    contentSize: async () => {
+      let total = 0;
+      for (const message of await client.collect<{ info: { size: string }[] }>('content', 'List', { filters: [] })) {
+        for (const info of message.info) total += Number(info.size);
+      }
+      return total;
+    },
+    containerImages: async () => {
+      const containers = await client.collect<{ container: Container }>('containers', 'ListStream', { filters: [] });
+      return containers.map(({ container }) => ({ id: container.id, image: container.image }));
     },
   };
 }

@@ -1,0 +1,144 @@
+// `berth images`: one row per image record, with what Docker shows for it, and Docker's filters.
+
+import { BerthError, usageError } from '../errors.js';
+import { findImages, readLocalImage, type LocalImage } from './local.js';
+import { formatPlatform } from './platform.js';
+import { parseReference } from './reference.js';
+import type { ImageStore, StoredImage } from './store.js';
+
+export interface ImageRow {
+  /** familiar repository name, `<none>` for an untagged image */
+  readonly repository: string;
+  readonly tag: string;
+  /** manifest (or index) digest the record points at */
+  readonly digest: string;
+  readonly configDigest: string;
+  readonly created?: Date;
+  /** bytes unpacked in the snapshotter; the compressed content size when not unpacked */
+  readonly size: number;
+  /** compressed size of the image's blobs */
+  readonly blobSize: number;
+  readonly platform: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly name: string;
+}
+
+export interface ImageFilters {
+  readonly reference: readonly string[];
+  readonly dangling?: boolean;
+  readonly labels: readonly string[];
+  readonly before?: string;
+  readonly since?: string;
+}
+
+export function parseImageFilters(values: readonly string[]): ImageFilters {
+  const reference: string[] = [];
+  const labels: string[] = [];
+  let dangling: boolean | undefined;
+  let before: string | undefined;
+  let since: string | undefined;
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals <= 0) throw usageError(`bad format of filter (expected name=value): ${value}`);
+    const key = value.slice(0, equals).toLowerCase();
+    const argument = value.slice(equals + 1);
+    if (key === 'reference') reference.push(argument);
+    else if (key === 'label') labels.push(argument);
+    else if (key === 'before') before = argument;
+    else if (key === 'since') since = argument;
+    else if (key === 'dangling') {
+      if (!['true', 'false', '1', '0'].includes(argument.toLowerCase())) throw usageError(`invalid filter 'dangling=${argument}'`);
+      dangling = ['true', '1'].includes(argument.toLowerCase());
+    } else throw usageError(`invalid filter '${key}'`);
+  }
+  return { reference, dangling, labels, before, since };
+}
+
+/** Docker's `reference=` patterns: path.Match globs (`*` stops at `/`) on the familiar name, with or without the tag. */
+function globMatches(pattern: string, text: string): boolean {
+  const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${source}$`).test(text);
+}
+
+function splitName(record: StoredImage): { repository: string; tag: string } {
+  try {
+    const reference = parseReference(record.name);
+    return { repository: reference.familiar, tag: reference.tag && !record.name.includes('@') ? reference.tag : '<none>' };
+  } catch {
+    return { repository: '<none>', tag: '<none>' };
+  }
+}
+
+async function unpackedSize(store: ImageStore, image: LocalImage): Promise<number | undefined> {
+  let total = 0;
+  for (const chainId of image.chainIds) {
+    try {
+      total += await store.snapshotUsage(chainId);
+    } catch (error) {
+      if (error instanceof BerthError && error.category === 'not-found') return undefined;
+      throw error;
+    }
+  }
+  return total;
+}
+
+export async function listImages(store: ImageStore, filters: ImageFilters, repositoryArgument?: string): Promise<ImageRow[]> {
+  const records = await store.listImages();
+  const locals = new Map<string, Promise<LocalImage | undefined>>();
+  const local = (record: StoredImage) => {
+    if (!locals.has(record.target.digest)) locals.set(record.target.digest, readLocalImage(store, record).catch(() => undefined));
+    return locals.get(record.target.digest)!;
+  };
+  const sizes = new Map<string, Promise<number | undefined>>();
+  const rows: ImageRow[] = [];
+  for (const record of records) {
+    const image = await local(record);
+    if (!image) continue; // content of no platform is here (e.g. a half-deleted image)
+    if (!sizes.has(image.configDigest)) sizes.set(image.configDigest, unpackedSize(store, image));
+    const { repository, tag } = splitName(record);
+    rows.push({
+      repository,
+      tag,
+      digest: record.target.digest,
+      configDigest: image.configDigest,
+      created: image.config.created ? new Date(image.config.created) : undefined,
+      size: (await sizes.get(image.configDigest)!) ?? image.contentSize,
+      blobSize: image.contentSize,
+      platform: formatPlatform(image.platform),
+      labels: image.config.config?.Labels ?? {},
+      name: record.name,
+    });
+  }
+  const createdOf = async (name: string): Promise<number> => {
+    const { records: found } = await findImages(store, name);
+    const image = await local(found[0]);
+    return image?.config.created ? new Date(image.config.created).getTime() : 0;
+  };
+  const before = filters.before === undefined ? undefined : await createdOf(filters.before);
+  const since = filters.since === undefined ? undefined : await createdOf(filters.since);
+  const selected = rows.filter((row) => {
+    const name = row.tag === '<none>' ? row.repository : `${row.repository}:${row.tag}`;
+    if (repositoryArgument !== undefined && !matchesArgument(repositoryArgument, row)) return false;
+    if (filters.reference.length > 0 && !filters.reference.some((pattern) => globMatches(pattern, row.repository) || globMatches(pattern, name))) return false;
+    if (filters.dangling !== undefined && (row.tag === '<none>') !== filters.dangling) return false;
+    for (const label of filters.labels) {
+      const equals = label.indexOf('=');
+      const key = equals === -1 ? label : label.slice(0, equals);
+      if (!(key in row.labels)) return false;
+      if (equals !== -1 && row.labels[key] !== label.slice(equals + 1)) return false;
+    }
+    const created = row.created?.getTime() ?? 0;
+    if (before !== undefined && created >= before) return false;
+    if (since !== undefined && created <= since) return false;
+    return true;
+  });
+  return selected.sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0) || a.name.localeCompare(b.name));
+}
+
+/** `berth images busybox` / `busybox:1.36`: the repository, and the tag when one is given. */
+function matchesArgument(argument: string, row: ImageRow): boolean {
+  const reference = parseReference(argument);
+  if (reference.familiar !== row.repository) return false;
+  const explicitTag = /:[^/]+$/.test(argument.split('@')[0]);
+  return !explicitTag || reference.tag === row.tag;
+}
