@@ -21,6 +21,7 @@ export const GLOBAL_FLAGS: readonly GlobalFlagSpec[] = [
   { name: 'data-root', takesValue: true, description: "berth's data directory" },
   { name: 'cni-path', takesValue: true, env: 'CNI_PATH', description: 'directory of the CNI plugin binaries' },
   { name: 'cni-netconfpath', takesValue: true, env: 'NETCONFPATH', description: 'directory of the CNI network configurations' },
+  { name: 'hosts-dir', takesValue: true, repeatable: true, description: 'certs.d directory of registry host settings (hosts.toml, CA and client certificates); repeatable' },
   { name: 'insecure-registry', takesValue: true, repeatable: true, description: 'registry host allowed over plain HTTP or unverified TLS (repeatable)' },
   { name: 'debug', chars: ['D'], takesValue: false, description: 'debug output on stderr' },
 ];

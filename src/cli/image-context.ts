@@ -14,5 +14,5 @@ export async function openImageStore(runtime: RuntimeContext): Promise<ImageStor
 
 export async function openRegistry(config: BerthConfig, domain: string): Promise<RegistryClient> {
   const { RegistryClient } = await import('../image/registry/client.js');
-  return new RegistryClient(domain, { userAgent: `berth/${berthVersion}`, insecureRegistries: config.insecureRegistries });
+  return new RegistryClient(domain, { userAgent: `berth/${berthVersion}`, insecureRegistries: config.insecureRegistries, certsDirs: config.hostsDirs });
 }

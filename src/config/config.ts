@@ -11,6 +11,8 @@ import { parse as parseToml } from 'smol-toml';
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/berth.toml';
 export const DEFAULT_ADDRESS = '/run/containerd/containerd.sock';
+/** containerd's and Docker's places for per-registry TLS settings, as nerdctl reads them */
+export const DEFAULT_HOSTS_DIRS: readonly string[] = ['/etc/containerd/certs.d', '/etc/docker/certs.d'];
 
 /** containerd's identifier rule, which namespaces, container IDs and exec IDs follow. */
 const IDENTIFIER = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
@@ -34,6 +36,7 @@ const fileSchema = z
     cni_path: z.string().min(1),
     cni_netconfpath: z.string().min(1),
     insecure_registry: z.array(z.string().min(1)),
+    hosts_dir: z.array(z.string().min(1)),
     debug: z.boolean(),
     max_concurrent_downloads: z.number().int().min(1).max(64),
   })
@@ -51,6 +54,8 @@ export interface BerthConfig {
   readonly cniPath: string;
   readonly cniNetconfPath: string;
   readonly insecureRegistries: readonly string[];
+  /** certs.d directories, first match wins */
+  readonly hostsDirs: readonly string[];
   readonly debug: boolean;
   readonly maxConcurrentDownloads: number;
   /** the berth.toml that was read, if any */
@@ -108,6 +113,7 @@ export function resolveConfig(flags: GlobalFlagValues, env: NodeJS.ProcessEnv = 
   };
 
   const insecureFlag = flags['insecure-registry'];
+  const hostsDirFlag = flags['hosts-dir'];
   const debugFlag = flags.debug;
   return {
     address: normaliseAddress(pick('address', file.address, DEFAULT_ADDRESS)),
@@ -118,6 +124,7 @@ export function resolveConfig(flags: GlobalFlagValues, env: NodeJS.ProcessEnv = 
     // Not /etc/cni/net.d: a kubelet on the same node would load berth's networks as its own.
     cniNetconfPath: pick('cni-netconfpath', file.cni_netconfpath, '/etc/berth/cni/net.d'),
     insecureRegistries: Array.isArray(insecureFlag) ? insecureFlag : (file.insecure_registry ?? []),
+    hostsDirs: Array.isArray(hostsDirFlag) ? hostsDirFlag : (file.hosts_dir ?? DEFAULT_HOSTS_DIRS),
     debug: typeof debugFlag === 'boolean' ? debugFlag : (file.debug ?? false),
     maxConcurrentDownloads: file.max_concurrent_downloads ?? 3,
     configFile: existsSync(configFile) ? configFile : undefined,

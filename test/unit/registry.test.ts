@@ -757,20 +757,32 @@ describe('registry endpoints', () => {
     assert.equal((await registryEndpoints('ghcr.io', options)).length, 1);
   });
 
-  it('tries unverified HTTPS, then HTTP, for local and insecure hosts', async () => {
+  it('tries unverified HTTPS, then HTTP, for insecure hosts', async () => {
     for (const [host, insecureRegistries] of [
-      ['localhost:5000', []],
-      ['127.0.0.5:5000', []],
-      ['[::1]:5000', []],
       ['registry.lan:5000', ['registry.lan:5000']],
       ['10.1.2.3:5000', ['10.0.0.0/8']],
+      ['127.0.0.5:5000', ['127.0.0.5:5000']],
     ] as const) {
       const endpoints = await registryEndpoints(host, { certsDirs: [], insecureRegistries });
       assert.deepEqual(
-        endpoints.map((endpoint) => [endpoint.base.href, endpoint.tls.skipVerify, endpoint.insecureHttps]),
+        endpoints.map((endpoint) => [endpoint.base.href, endpoint.tls.skipVerify, endpoint.insecureHttps, endpoint.localHttps]),
         [
-          [`https://${host}/v2`, true, true],
-          [`http://${host}/v2`, false, false],
+          [`https://${host}/v2`, true, true, false],
+          [`http://${host}/v2`, false, false, false],
+        ],
+        host,
+      );
+    }
+  });
+
+  it('tries verified HTTPS, then HTTP, for local hosts', async () => {
+    for (const host of ['localhost:5000', '127.0.0.5:5000', '[::1]:5000']) {
+      const endpoints = await registryEndpoints(host, { certsDirs: [], insecureRegistries: [] });
+      assert.deepEqual(
+        endpoints.map((endpoint) => [endpoint.base.href, endpoint.tls.skipVerify, endpoint.insecureHttps, endpoint.localHttps]),
+        [
+          [`https://${host}/v2`, false, false, true],
+          [`http://${host}/v2`, false, false, false],
         ],
         host,
       );

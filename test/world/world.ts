@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,10 @@ export interface WorldInfo {
   registry: { host: string };
   /** Plain HTTP with Basic auth; holds `fixtures/single:latest` only. */
   authRegistry: { host: string; username: string; password: string };
+  /** HTTPS with a certificate from a CA of the world's own (`caCert`), serving the open registry's storage. */
+  tlsRegistry: { host: string; caCert: string };
+  /** berth's certs.d (hosts_dir in berth.toml); empty until a test puts a CA in it */
+  hostsDir: string;
   fixtures: Record<FixtureName, FixtureInfo>;
   /** berth's data root; not created, berth makes it. */
   dataRoot: string;
@@ -51,14 +56,16 @@ export async function startWorld(): Promise<World> {
   const stop = () => (stopping ??= teardown(tmp, services));
   try {
     const credentials = { username: 'berth', password: randomBytes(12).toString('hex') };
+    const tls = await makeCertificates(join(tmp, 'tls'));
     const starting = [
       startContainerd(tmp, services),
-      startRegistry(tmp, 'open', undefined, services),
-      startRegistry(tmp, 'auth', credentials, services),
+      startRegistry(tmp, 'open', {}, services),
+      startRegistry(tmp, 'auth', { credentials }, services),
+      startRegistry(tmp, 'tls', { tls, storage: join(tmp, 'registry', 'open', 'storage') }, services),
     ] as const;
     // If one fails, the others must still be done spawning before the teardown looks for them.
     await Promise.allSettled(starting);
-    const [containerd, registryHost, authRegistryHost] = await Promise.all(starting);
+    const [containerd, registryHost, authRegistryHost, tlsRegistryHost] = await Promise.all(starting);
     const registry = { host: registryHost };
     const authRegistry = { host: authRegistryHost, ...credentials };
     const fixtures = await buildFixtures(join(tmp, 'fixtures'), registry, authRegistry);
@@ -68,6 +75,8 @@ export async function startWorld(): Promise<World> {
       containerdLog: containerd.log,
       registry,
       authRegistry,
+      tlsRegistry: { host: tlsRegistryHost, caCert: tls.caCert },
+      hostsDir: join(tmp, 'certs.d'),
       fixtures,
       dataRoot: join(tmp, 'berth-data'),
       cniConfDir: join(tmp, 'cni', 'net.d'),
@@ -77,9 +86,10 @@ export async function startWorld(): Promise<World> {
     };
     await mkdir(info.cniConfDir, { recursive: true });
     await mkdir(info.dockerConfig);
+    await mkdir(info.hostsDir);
     await writeFile(
       info.berthToml,
-      stringify({ data_root: info.dataRoot, cni_path: info.cniPath, cni_netconfpath: info.cniConfDir }) + '\n',
+      stringify({ data_root: info.dataRoot, cni_path: info.cniPath, cni_netconfpath: info.cniConfDir, hosts_dir: [info.hostsDir] }) + '\n',
     );
     return { ...info, stop };
   } catch (err) {
@@ -138,13 +148,36 @@ interface Credentials {
   password: string;
 }
 
-/** Starts a registry named `name`, protected by Basic auth when given `credentials`; resolves to its host:port. */
-async function startRegistry(
-  tmp: string,
-  name: string,
-  credentials: Credentials | undefined,
-  services: Services,
-): Promise<string> {
+interface RegistryOptions {
+  /** Basic auth with these credentials */
+  credentials?: Credentials;
+  /** serve HTTPS with this certificate */
+  tls?: { cert: string; key: string };
+  /** another registry's storage, to serve the same repositories */
+  storage?: string;
+}
+
+/** A CA of the world's own and a certificate it signed for 127.0.0.1, made with openssl. */
+async function makeCertificates(dir: string): Promise<{ caCert: string; cert: string; key: string }> {
+  await mkdir(dir, { recursive: true });
+  const file = (name: string) => join(dir, name);
+  const steps = [
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=berth test CA', '-keyout', file('ca.key'), '-out', file('ca.crt')],
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr')],
+  ];
+  for (const args of steps) {
+    const result = await runProcess('openssl', args);
+    if (result.code !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+  }
+  await writeFile(file('san.ext'), 'subjectAltName = IP:127.0.0.1\n');
+  const signed = await runProcess('openssl', ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('san.ext'), '-out', file('server.crt')]);
+  if (signed.code !== 0) throw new Error(`openssl x509 failed: ${signed.stderr}`);
+  return { caCert: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
+}
+
+/** Starts a registry named `name`; resolves to its host:port. */
+async function startRegistry(tmp: string, name: string, options: RegistryOptions, services: Services): Promise<string> {
+  const { credentials, tls } = options;
   const dir = join(tmp, 'registry', name);
   await mkdir(dir, { recursive: true });
   const host = `127.0.0.1:${await freePort()}`;
@@ -155,7 +188,7 @@ async function startRegistry(
     '  level: info',
     'storage:',
     '  filesystem:',
-    `    rootdirectory: ${join(dir, 'storage')}`,
+    `    rootdirectory: ${options.storage ?? join(dir, 'storage')}`,
     '  delete:',
     '    enabled: true',
     'http:',
@@ -163,6 +196,7 @@ async function startRegistry(
     // A fixed secret silences the "no HTTP secret" warning; it only signs upload state.
     `  secret: ${randomBytes(16).toString('hex')}`,
   ];
+  if (tls) lines.push('  tls:', `    certificate: ${tls.cert}`, `    key: ${tls.key}`);
   if (credentials) {
     // The registry accepts bcrypt entries only.
     const htpasswd = await runProcess('htpasswd', ['-Bbn', credentials.username, credentials.password]);
@@ -178,8 +212,21 @@ async function startRegistry(
   const service = new Service(`registry (${name})`, 'docker-registry', ['serve', config], log, env);
   services.registries.push(service);
   const ready = credentials ? 401 : 200;
-  await waitUntil(service, async () => (await fetch(`http://${host}/v2/`).catch(() => undefined))?.status === ready);
+  const answers = tls
+    ? async () => (await httpsStatus(`https://${host}/v2/`, await readFile(join(tmp, 'tls', 'ca.crt')))) === ready
+    : async () => (await fetch(`http://${host}/v2/`).catch(() => undefined))?.status === ready;
+  await waitUntil(service, answers);
   return host;
+}
+
+function httpsStatus(url: string, ca: Buffer): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', () => resolve(undefined));
+  });
 }
 
 async function freePort(): Promise<number> {

@@ -13,7 +13,7 @@ import { MANIFEST_ACCEPT } from '../media-types.js';
 import { digestProblem } from '../reference.js';
 import { Authenticator, type AuthTarget } from './auth.js';
 import { getCredentials, type Credentials } from './credentials.js';
-import { isTransportError, RegistryError } from './errors.js';
+import { isTransportError, isUntrustedCertificate, RegistryError } from './errors.js';
 import { DEFAULT_CERTS_DIRS, registryEndpoints, type Capability, type EndpointConfig, type TlsSettings } from './hosts.js';
 import { abandon, discard, expectStatus, header, readLimited, send, type HttpRequest, type HttpResponse } from './http.js';
 
@@ -286,7 +286,8 @@ export class RegistryClient {
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
         lastError = error;
-        if (endpoint.insecureHttps && isTransportError(error)) {
+        const mayFallBack = isTransportError(error) && (endpoint.insecureHttps || (endpoint.localHttps && !isUntrustedCertificate(error)));
+        if (mayFallBack) {
           insecureFailure = { endpoint, error };
         } else if (endpoint.mirror) {
           insecureFailure = undefined;

@@ -106,6 +106,12 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** A TLS failure that means "this certificate is not trusted", as opposed to "this server speaks no TLS". */
+export function isUntrustedCertificate(error: unknown): boolean {
+  const code = errorCode(error instanceof RegistryError ? error.cause : error);
+  return code !== undefined && UNTRUSTED_CERTIFICATE.has(code);
+}
+
 /** For a request that got no HTTP answer. */
 export function transportError(context: RequestContext, error: unknown): RegistryError {
   const code = errorCode(error);

@@ -1,8 +1,9 @@
 // Which URLs serve a registry, in which order, and with which TLS settings. Configuration comes
 // from certs.d directories: containerd's `<dir>/<host>/hosts.toml` (server, mirrors, CAs, client
 // certificates, skip_verify) or, without it, Docker's files in `<dir>/<host>/` (`*.crt` CAs,
-// `*.cert` + `*.key` client pairs). Local and `--insecure-registry` hosts get Docker's treatment:
-// HTTPS without verification first, then plain HTTP.
+// `*.cert` + `*.key` client pairs). `--insecure-registry` hosts get HTTPS without verification
+// first, then plain HTTP. Local hosts may use plain HTTP too, but an HTTPS server there is still
+// verified: a registry on 127.0.0.1 with an unknown certificate is refused, not trusted blindly.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
@@ -38,6 +39,11 @@ export interface EndpointConfig {
   readonly credentialsHost: string;
   /** unverified HTTPS to a host that may speak only HTTP: a connection failure moves on to the HTTP endpoint after it */
   readonly insecureHttps: boolean;
+  /**
+   * verified HTTPS to a local host (localhost, 127.0.0.0/8, ::1) that may speak only HTTP: a
+   * failure other than an untrusted certificate moves on to the HTTP endpoint after it
+   */
+  readonly localHttps: boolean;
 }
 
 export interface HostsOptions {
@@ -75,7 +81,7 @@ export async function registryEndpoints(registry: string, options: HostsOptions)
   const insecure = (host: string): boolean => isInsecureRegistry(host, options.insecureRegistries);
   // Docker's leniency for local hosts covers the registry's own address, not addresses configured in hosts.toml.
   const defaultServer = (settings: EndpointSettings): EndpointConfig[] =>
-    endpointsFor(apiBase(registryEndpointHost(registry), false), settings, isLocalHost(registry) || insecure(registry));
+    endpointsFor(apiBase(registryEndpointHost(registry), false), settings, insecure(registry) ? 'insecure' : isLocalHost(registry) ? 'local' : 'secure');
 
   const hostDir = await findHostDir(registry, options.certsDirs);
   const hostsFile = hostDir === undefined ? undefined : await readHostsFile(hostDir);
@@ -89,14 +95,14 @@ export async function registryEndpoints(registry: string, options: HostsOptions)
   for (const [address, settings] of Object.entries(config.host ?? {})) {
     const base = apiBase(address, settings.override_path ?? false, file);
     const resolved = await resolveSettings(settings, hostDir, file);
-    endpoints.push(...endpointsFor(base, { ...resolved, mirror: true, credentialsHost: base.host }, insecure(base.host)));
+    endpoints.push(...endpointsFor(base, { ...resolved, mirror: true, credentialsHost: base.host }, insecure(base.host) ? 'insecure' : 'secure'));
   }
   const server = { ...(await resolveSettings(config, hostDir, file)), mirror: false, credentialsHost: registry };
   if (config.server === undefined) {
     endpoints.push(...defaultServer(server));
   } else {
     const base = apiBase(config.server, config.override_path ?? false, file);
-    endpoints.push(...endpointsFor(base, server, insecure(base.host)));
+    endpoints.push(...endpointsFor(base, server, insecure(base.host) ? 'insecure' : 'secure'));
   }
   return endpoints;
 }
@@ -122,16 +128,17 @@ export function isInsecureRegistry(host: string, insecureRegistries: readonly st
   });
 }
 
-type EndpointSettings = Omit<EndpointConfig, 'base' | 'insecureHttps'>;
+type EndpointSettings = Omit<EndpointConfig, 'base' | 'insecureHttps' | 'localHttps'>;
 
-function endpointsFor(base: URL, settings: EndpointSettings, insecure: boolean): EndpointConfig[] {
-  if (base.protocol === 'http:' || !insecure) return [{ ...settings, base, insecureHttps: false }];
+function endpointsFor(base: URL, settings: EndpointSettings, mode: 'secure' | 'insecure' | 'local'): EndpointConfig[] {
+  if (base.protocol === 'http:' || mode === 'secure') return [{ ...settings, base, insecureHttps: false, localHttps: false }];
   const plain = new URL(base);
   plain.protocol = 'http:';
-  return [
-    { ...settings, base, tls: { ...settings.tls, skipVerify: true }, insecureHttps: true },
-    { ...settings, base: plain, insecureHttps: false },
-  ];
+  const https: EndpointConfig =
+    mode === 'insecure'
+      ? { ...settings, base, tls: { ...settings.tls, skipVerify: true }, insecureHttps: true, localHttps: false }
+      : { ...settings, base, insecureHttps: false, localHttps: true };
+  return [https, { ...settings, base: plain, insecureHttps: false, localHttps: false }];
 }
 
 /** `host`, `https://host:5000` or `https://host/prefix` as the API root (`…/v2` unless override_path). */
