@@ -1,2 +1,3 @@
 // npm run bench: every bench script, one after the other.
-import './startup.js';
+await import('./startup.js');
+await import('./pull.js');

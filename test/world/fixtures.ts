@@ -2,7 +2,7 @@
 // busybox (no network, no base image), written as OCI layouts and pushed to the
 // test registries with a small client of the distribution HTTP API.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -332,4 +332,19 @@ class PushClient {
     if (!expected.includes(res.status)) throw new Error(`${method} ${url}: ${res.status} ${text.trim()}`);
     return res;
   }
+}
+
+/**
+ * A large image for benchmarks: the busybox base and `layerCount` layers of `layerBytes`
+ * random (incompressible) bytes each, pushed to `registry` as `repository:latest`.
+ */
+export async function pushLargeImage(registry: RegistryTarget, repository: string, layerCount: number, layerBytes: number): Promise<string> {
+  const layers: Layer[] = [await baseRootfs()];
+  for (let index = 0; index < layerCount; index += 1) {
+    const entries: TarEntry[] = [{ type: 'dir', path: 'data' }, { type: 'file', path: `data/${index}.bin`, data: randomBytes(layerBytes) }];
+    layers.push({ createdBy: `bench: ${layerBytes} random bytes`, entries });
+  }
+  const fixture = singleImage(repository, image(OCI, amd64, layers, { Cmd: ['sh'], Env: [`PATH=${FIXTURE_PATH}`] }));
+  await push(registry, fixture);
+  return `${registry.host}/${repository}:latest`;
 }

@@ -111,10 +111,14 @@ export class ContainerdClient {
     }
   }
 
-  /** A bidirectional stream (Content.Write); errors still need fromGrpcError at the caller. */
-  duplex(service: ServiceName, method: string, options: CallOptions = {}): grpc.ClientDuplexStream<object, unknown> {
+  /**
+   * A bidirectional stream (Content.Write); errors still need fromGrpcError at the caller.
+   * `serialize` may take over encoding for messages it recognises (returning undefined for others).
+   */
+  duplex(service: ServiceName, method: string, options: CallOptions = {}, serialize?: (message: object) => Buffer | undefined): grpc.ClientDuplexStream<object, unknown> {
     const definition = methodDefinition(service, method);
-    return this.channel.makeBidiStreamRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, this.metadata(options), {});
+    const encode = serialize ? (message: object) => serialize(message) ?? definition.requestSerialize(message) : definition.requestSerialize;
+    return this.channel.makeBidiStreamRequest(definition.path, encode, definition.responseDeserialize, this.metadata(options), {});
   }
 
   close(): void {
