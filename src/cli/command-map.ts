@@ -2,6 +2,7 @@
 // directory scan at startup). Command modules import nothing heavy at top level.
 
 import ImagePull from '../commands/image/pull.js';
+import ImagePush from '../commands/image/push.js';
 import ImageTag from '../commands/image/tag.js';
 import Info from '../commands/info.js';
 import NamespaceCreate from '../commands/namespace/create.js';
@@ -13,6 +14,7 @@ import Version from '../commands/version.js';
 
 export const COMMANDS = {
   'image:pull': ImagePull,
+  'image:push': ImagePush,
   'image:tag': ImageTag,
   info: Info,
   'namespace:create': NamespaceCreate,
