@@ -5,6 +5,8 @@ import ImagePull from '../commands/image/pull.js';
 import ImagePush from '../commands/image/push.js';
 import ImageTag from '../commands/image/tag.js';
 import Info from '../commands/info.js';
+import Login from '../commands/login.js';
+import Logout from '../commands/logout.js';
 import NamespaceCreate from '../commands/namespace/create.js';
 import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
@@ -17,6 +19,8 @@ export const COMMANDS = {
   'image:push': ImagePush,
   'image:tag': ImageTag,
   info: Info,
+  login: Login,
+  logout: Logout,
   'namespace:create': NamespaceCreate,
   'namespace:inspect': NamespaceInspect,
   'namespace:ls': NamespaceList,
