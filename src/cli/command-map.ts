@@ -7,7 +7,11 @@ import ImageList from '../commands/image/ls.js';
 import ImagePrune from '../commands/image/prune.js';
 import ImagePull from '../commands/image/pull.js';
 import ImageRemove from '../commands/image/rm.js';
+import ImagePush from '../commands/image/push.js';
+import ImageTag from '../commands/image/tag.js';
 import Info from '../commands/info.js';
+import Login from '../commands/login.js';
+import Logout from '../commands/logout.js';
 import NamespaceCreate from '../commands/namespace/create.js';
 import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
@@ -22,7 +26,11 @@ export const COMMANDS = {
   'image:prune': ImagePrune,
   'image:pull': ImagePull,
   'image:rm': ImageRemove,
+  'image:push': ImagePush,
+  'image:tag': ImageTag,
   info: Info,
+  login: Login,
+  logout: Logout,
   'namespace:create': NamespaceCreate,
   'namespace:inspect': NamespaceInspect,
   'namespace:ls': NamespaceList,

@@ -30,14 +30,22 @@ export class RegistryError extends BerthError {
   /** undefined when no HTTP answer came (connection, DNS or TLS failure) */
   readonly status?: number;
   readonly errors: readonly RegistryErrorEntry[];
+  /** what the registry said, without subject or hint: `unauthorized: authentication required` */
+  readonly reason: string;
 
-  constructor(category: ErrorCategory, message: string, context: RequestContext, details: { status?: number; errors?: readonly RegistryErrorEntry[]; cause?: unknown }) {
+  constructor(
+    category: ErrorCategory,
+    message: string,
+    context: RequestContext,
+    details: { status?: number; errors?: readonly RegistryErrorEntry[]; reason?: string; cause?: unknown },
+  ) {
     super(category, message, { cause: details.cause });
     this.name = 'RegistryError';
     this.method = context.method;
     this.url = context.url;
     this.status = details.status;
     this.errors = details.errors ?? [];
+    this.reason = details.reason ?? message;
   }
 }
 
@@ -90,7 +98,7 @@ export function responseError(context: RequestContext, status: number, body: str
   } else {
     message = `${context.subject}: ${details}`;
   }
-  return new RegistryError(category, message, context, { status, errors });
+  return new RegistryError(category, message, context, { status, errors, reason: details });
 }
 
 const HTTP_SPOKEN_TO_HTTPS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
