@@ -2,6 +2,7 @@
 // oclif.manifest.json, then a type check.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +22,32 @@ try {
   // not a git checkout
 }
 
+// oclif requires these at load time but needs them only for help, errors or plugin discovery:
+// in the bundle they load on first use, which keeps them out of every command's startup.
+const LAZY_MODULES = new Set(['wrap-ansi', 'indent-string', 'ejs', 'clean-stack', 'widest-line', 'tinyglobby', 'supports-color', 'string-width', 'minimatch', 'lilconfig', 'debug', 'cli-spinners']);
+const LAZY_HELPER = `
+function __berthLazy(load) {
+  let loaded;
+  const get = () => (loaded ??= { module: load() }).module;
+  return new Proxy(function () {}, {
+    // __importDefault asks for __esModule first: answering it must not load the module.
+    get: (_, key) => (key === '__esModule' ? true : key === 'default' ? (get()?.__esModule ? get().default : get()) : get()[key]),
+    has: (_, key) => key in get(),
+    apply: (_, self, args) => get().apply(self, args),
+  });
+}
+`;
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const rewritten = source.replace(/require\("([^"./][^"]*)"\)/g, (call, name) => (LAZY_MODULES.has(name) ? `__berthLazy(() => ${call})` : call));
+      return { contents: rewritten === source ? source : `${LAZY_HELPER}${rewritten}`, loader: 'js' };
+    });
+  },
+};
+
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -35,6 +62,7 @@ await build({
   keepNames: true,
   minify: process.env.BERTH_NO_MINIFY !== '1',
   logLevel: 'warning',
+  plugins: [lazyRequires],
   define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit) },
   // Bundled CommonJS dependencies (oclif, grpc-js) expect require/__dirname in scope.
   banner: {

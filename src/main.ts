@@ -2,7 +2,9 @@
 // every error ends here, printed once on stderr and turned into Docker's exit code.
 
 import { Config } from '@oclif/core/config';
+import type { PJSON } from '@oclif/core/interfaces';
 import { fileURLToPath } from 'node:url';
+import pjson from '../package.json' with { type: 'json' };
 import { splitArgv } from './cli/argv.js';
 import { berthGitCommit, berthVersion } from './cli/build-info.js';
 import { COMMANDS } from './cli/command-map.js';
@@ -11,6 +13,8 @@ import { isDebugMode, setDebugMode, setGlobalFlags } from './cli/session.js';
 import { BerthError, exitCodeOf } from './errors.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+/** bundled, so that oclif need not find and read package.json on every start */
+const packageJson = pjson as unknown as PJSON;
 
 type ParseError = Error & { parse?: unknown; flags?: string[] };
 
@@ -34,14 +38,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`berth version ${berthVersion}, build ${berthGitCommit}\n`);
       return 0;
     }
-    const config = await Config.load({ root: packageRoot });
+    const config = await Config.load({ root: packageRoot, pjson: packageJson });
     if (split.help || !split.commandId) {
       const { BerthHelp } = await import('./cli/help.js');
       const subject = split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : split.topic ? [split.topic] : [];
       await new BerthHelp(config).showHelp(subject);
       return 0;
     }
-    await config.runCommand(split.commandId, [...split.commandArgv]);
+    // The command class is at hand: running it directly skips oclif's command lookup and hooks,
+    // which berth does not use, and their share of every invocation's startup.
+    const command = COMMANDS[split.commandId as keyof typeof COMMANDS];
+    command.id = split.commandId;
+    await command.run([...split.commandArgv], config);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const reported = (error as ParseError)?.parse !== undefined ? fromOclifParseError(error as ParseError, words) : error;
