@@ -4,7 +4,7 @@
 
 import type { LayerEvent, PullProgress } from '../image/pull.js';
 import type { Reference } from '../image/reference.js';
-import { humanSize } from './units.js';
+import { shortLayerId as shortId, terminalLayerLines } from './layer-lines.js';
 
 const EVENT_TEXT: Readonly<Record<LayerEvent, string>> = {
   waiting: 'Waiting',
@@ -14,8 +14,6 @@ const EVENT_TEXT: Readonly<Record<LayerEvent, string>> = {
   'pull-complete': 'Pull complete',
   'already-exists': 'Already exists',
 };
-
-const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
 export interface RenderedPullProgress extends PullProgress {
   /** Stops the spinner and leaves the layer lines as they are. */
@@ -42,21 +40,7 @@ export function plainPullProgress(output: NodeJS.WritableStream): RenderedPullPr
 export async function terminalPullProgress(output: NodeJS.WriteStream): Promise<RenderedPullProgress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: output });
-  const order: string[] = [];
-  const text = new Map<string, string>();
-  let drawn = 0;
-  let lastDraw = 0;
-
-  const draw = (force: boolean) => {
-    const now = Date.now();
-    if (!force && now - lastDraw < 100) return;
-    lastDraw = now;
-    let frame = drawn > 0 ? `\x1b[${drawn}A` : '';
-    for (const id of order) frame += `\x1b[2K${id}: ${text.get(id)}\n`;
-    output.write(frame);
-    drawn = order.length;
-  };
-
+  const lines = terminalLayerLines(output);
   return {
     resolving(reference) {
       spinner.start(`Resolving ${reference.toString()}`);
@@ -65,15 +49,11 @@ export async function terminalPullProgress(output: NodeJS.WriteStream): Promise<
       spinner.stop();
     },
     layer(digest, event, current, total) {
-      const id = shortId(digest);
-      if (!text.has(id)) order.push(id);
-      const progress = event === 'downloading' && current !== undefined && total ? ` ${humanSize(current)}/${humanSize(total)}` : '';
-      text.set(id, `${EVENT_TEXT[event]}${progress}`);
-      draw(event !== 'downloading');
+      lines.set(digest, EVENT_TEXT[event], event === 'downloading' ? { current, total } : undefined, event !== 'downloading');
     },
     finish() {
       spinner.stop();
-      draw(true);
+      lines.reset();
     },
   };
 }

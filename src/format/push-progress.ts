@@ -3,7 +3,7 @@
 
 import type { PushLayerEvent, PushProgress } from '../image/push.js';
 import type { Reference } from '../image/reference.js';
-import { humanSize } from './units.js';
+import { shortLayerId as shortId, terminalLayerLines } from './layer-lines.js';
 
 const EVENT_TEXT: Readonly<Record<PushLayerEvent, string>> = {
   preparing: 'Preparing',
@@ -12,8 +12,6 @@ const EVENT_TEXT: Readonly<Record<PushLayerEvent, string>> = {
   pushed: 'Pushed',
   'already-exists': 'Layer already exists',
 };
-
-const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
 export interface RenderedPushProgress extends PushProgress {
   /** `The push refers to repository [host/path]`, once per command as Docker prints it */
@@ -44,41 +42,18 @@ export function plainPushProgress(output: NodeJS.WritableStream): RenderedPushPr
 }
 
 export function terminalPushProgress(output: NodeJS.WritableStream): RenderedPushProgress {
-  let order: string[] = [];
-  const text = new Map<string, string>();
-  let drawn = 0;
-  let lastDraw = 0;
-
-  const draw = (force: boolean) => {
-    const now = Date.now();
-    if (!force && now - lastDraw < 100) return;
-    lastDraw = now;
-    let frame = drawn > 0 ? `\x1b[${drawn}A` : '';
-    for (const id of order) frame += `\x1b[2K${id}: ${text.get(id)}\n`;
-    output.write(frame);
-    drawn = order.length;
-  };
-
+  const lines = terminalLayerLines(output);
   return {
     start(reference) {
       output.write(`The push refers to repository [${reference.name}]\n`);
     },
     layer(digest, event, current, total) {
-      const id = shortId(digest);
-      if (!text.has(id)) order.push(id);
-      const progress = event === 'pushing' && current !== undefined && total ? ` ${humanSize(current)}/${humanSize(total)}` : '';
-      text.set(id, `${EVENT_TEXT[event]}${progress}`);
-      draw(event !== 'pushing');
+      lines.set(digest, EVENT_TEXT[event], event === 'pushing' ? { current, total } : undefined, event !== 'pushing');
     },
     note(text) {
       output.write(`${text}\n`);
     },
-    finish() {
-      draw(true);
-      // With --all-tags the next tag lists its layers afresh, below this tag's closing line.
-      order = [];
-      text.clear();
-      drawn = 0;
-    },
+    // With --all-tags the next tag lists its layers afresh, below this tag's closing line.
+    finish: () => lines.reset(),
   };
 }
