@@ -2,6 +2,7 @@
 // directory scan at startup). Command modules import nothing heavy at top level.
 
 import ImagePull from '../commands/image/pull.js';
+import ImageSave from '../commands/image/save.js';
 import Info from '../commands/info.js';
 import NamespaceCreate from '../commands/namespace/create.js';
 import NamespaceInspect from '../commands/namespace/inspect.js';
@@ -12,6 +13,7 @@ import Version from '../commands/version.js';
 
 export const COMMANDS = {
   'image:pull': ImagePull,
+  'image:save': ImageSave,
   info: Info,
   'namespace:create': NamespaceCreate,
   'namespace:inspect': NamespaceInspect,
