@@ -1,6 +1,7 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ImageImport from '../commands/image/import.js';
 import ImageLoad from '../commands/image/load.js';
 import ImagePull from '../commands/image/pull.js';
 import ImageSave from '../commands/image/save.js';
@@ -13,6 +14,7 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'image:import': ImageImport,
   'image:load': ImageLoad,
   'image:pull': ImagePull,
   'image:save': ImageSave,
