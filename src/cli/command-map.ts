@@ -9,6 +9,9 @@ import ImagePull from '../commands/image/pull.js';
 import ImageRemove from '../commands/image/rm.js';
 import ImagePush from '../commands/image/push.js';
 import ImageTag from '../commands/image/tag.js';
+import ImageImport from '../commands/image/import.js';
+import ImageLoad from '../commands/image/load.js';
+import ImageSave from '../commands/image/save.js';
 import Info from '../commands/info.js';
 import Login from '../commands/login.js';
 import Logout from '../commands/logout.js';
@@ -28,6 +31,9 @@ export const COMMANDS = {
   'image:rm': ImageRemove,
   'image:push': ImagePush,
   'image:tag': ImageTag,
+  'image:import': ImageImport,
+  'image:load': ImageLoad,
+  'image:save': ImageSave,
   info: Info,
   login: Login,
   logout: Logout,
