@@ -25,6 +25,8 @@ try {
 // oclif requires these at load time but needs them only for help, errors or plugin discovery:
 // in the bundle they load on first use, which keeps them out of every command's startup.
 const LAZY_MODULES = new Set(['wrap-ansi', 'indent-string', 'ejs', 'clean-stack', 'widest-line', 'tinyglobby', 'supports-color', 'string-width', 'minimatch', 'lilconfig', 'debug', 'cli-spinners']);
+// oclif's own help modules, required by its error handling and flag definitions at load time
+const LAZY_INTERNAL = { 'errors/handle.js': ['../help/index'], 'flags.js': ['./help'] };
 const LAZY_HELPER = `
 function __berthLazy(load) {
   let loaded;
@@ -42,7 +44,9 @@ const lazyRequires = {
   setup(build) {
     build.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const rewritten = source.replace(/require\("([^"./][^"]*)"\)/g, (call, name) => (LAZY_MODULES.has(name) ? `__berthLazy(() => ${call})` : call));
+      const internal = Object.entries(LAZY_INTERNAL).find(([file]) => args.path.endsWith(`/@oclif/core/lib/${file}`))?.[1] ?? [];
+      const lazy = (name) => LAZY_MODULES.has(name) || internal.includes(name);
+      const rewritten = source.replace(/(?<!__importStar\()require\("([^"]+)"\)/g, (call, name) => (lazy(name) ? `__berthLazy(() => ${call})` : call));
       return { contents: rewritten === source ? source : `${LAZY_HELPER}${rewritten}`, loader: 'js' };
     });
   },
@@ -63,6 +67,7 @@ await build({
   minify: process.env.BERTH_NO_MINIFY !== '1',
   logLevel: 'warning',
   plugins: [lazyRequires],
+  alias: { 'wsl-utils': './src/cli/shims/wsl-utils.ts' },
   define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit) },
   // Bundled CommonJS dependencies (oclif, grpc-js) expect require/__dirname in scope.
   banner: {

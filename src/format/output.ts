@@ -186,13 +186,16 @@ function alignColumns(text: string, options: TabwriterOptions): string {
   return out;
 }
 
-const segmenter = new Intl.Segmenter();
+// Created on first use: building a segmenter loads ICU data, which costs every command's
+// startup several milliseconds though most output is plain ASCII.
+let segmenter: Intl.Segmenter | undefined;
 
 // The terminal width of text: a grapheme is as wide as its first code point that has a
 // width (go-runewidth's rule).
 function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
+  segmenter ??= new Intl.Segmenter();
   for (const { segment } of segmenter.segment(text)) {
     for (const rune of segment) {
       const runeWidth = codePointWidth(rune);
