@@ -2,7 +2,7 @@
 // definitions from berth's own .proto subset (compiled to JSON by the build).
 
 import * as grpc from '@grpc/grpc-js';
-import { fromJSON } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import descriptor from './generated/containerd.json' with { type: 'json' };
 import { fromGrpcError } from './errors.js';
 
@@ -39,13 +39,32 @@ type MethodDefinition = {
   responseDeserialize: (bytes: Buffer) => unknown;
 };
 
-let packageDefinition: ReturnType<typeof fromJSON> | undefined;
+/** int64 as decimal strings, enums by name, defaults filled in: the shapes in types.ts */
+const DECODE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true, arrays: true, objects: true };
 
+let root: protobuf.Root | undefined;
+const definitions = new Map<string, MethodDefinition>();
+
+/**
+ * Serializers for one method, made on first use. (A package definition built for every method of every
+ * service up front, as @grpc/proto-loader makes it, cost each command ~40 ms before its first call.)
+ */
 function methodDefinition(service: ServiceName, method: string): MethodDefinition {
-  packageDefinition ??= fromJSON(descriptor as Parameters<typeof fromJSON>[0], { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
-  const serviceDefinition = packageDefinition[SERVICES[service]] as Record<string, MethodDefinition> | undefined;
-  const definition = serviceDefinition?.[method];
-  if (!definition) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
+  const path = `/${SERVICES[service]}/${method}`;
+  const known = definitions.get(path);
+  if (known) return known;
+  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+  const rpc = root.lookupService(SERVICES[service]).methods[method];
+  if (!rpc) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
+  rpc.resolve();
+  const requestType = rpc.resolvedRequestType!;
+  const responseType = rpc.resolvedResponseType!;
+  const definition: MethodDefinition = {
+    path,
+    requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as Record<string, unknown>)).finish()),
+    responseDeserialize: (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
+  };
+  definitions.set(path, definition);
   return definition;
 }
 

@@ -8,6 +8,7 @@ import type { ContainerdClient } from './client.js';
 import { fromGrpcError } from './errors.js';
 
 const CHUNK_SIZE = 1 << 20; // what containerd's own client sends per message
+const IN_FLIGHT = 4;
 const ALREADY_EXISTS = 6;
 const UNAVAILABLE = 14;
 
@@ -29,6 +30,8 @@ const WRITE_ACTION = 1;
 /** A WriteContentRequest already in protobuf form: `{action: WRITE, offset, data}`. */
 interface EncodedMessage {
   readonly encoded: Buffer;
+  /** gRPC has sent it: its buffer may be filled again */
+  release(): void;
 }
 
 /**
@@ -38,7 +41,9 @@ interface EncodedMessage {
  * also runs at only ~125 MB/s for bytes fields). On this path copying is most of berth's CPU.
  */
 class DataMessages {
-  private buffer = Buffer.allocUnsafe(HEADER_ROOM + CHUNK_SIZE);
+  /** buffers gRPC has finished with, reused so a pull allocates a few megabytes, not one per megabyte */
+  private readonly spare: Buffer[] = [];
+  private buffer: Buffer = Buffer.allocUnsafe(HEADER_ROOM + CHUNK_SIZE);
   private filled = 0;
 
   constructor(private offset: number) {}
@@ -70,12 +75,12 @@ class DataMessages {
     const header = Buffer.from([0x08, WRITE_ACTION, 0x28, ...varint(this.offset), 0x32, ...varint(this.filled)]);
     const start = HEADER_ROOM - header.length;
     header.copy(this.buffer, start);
-    const encoded = this.buffer.subarray(start, HEADER_ROOM + this.filled);
+    const sealed = this.buffer;
+    const encoded = sealed.subarray(start, HEADER_ROOM + this.filled);
     this.offset += this.filled;
-    // grpc-js may still hold the sealed buffer: the next message gets its own.
-    this.buffer = Buffer.allocUnsafe(HEADER_ROOM + CHUNK_SIZE);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(HEADER_ROOM + CHUNK_SIZE);
     this.filled = 0;
-    return { encoded };
+    return { encoded, release: () => this.spare.push(sealed) };
   }
 }
 
@@ -152,6 +157,8 @@ function writeOnce(client: ContainerdClient, target: BlobTarget, open: OpenSourc
   let waiting: ((response: WriteResponse | undefined) => void) | undefined;
   let ended = false;
   let failure: ServiceError | undefined;
+  /** wakes a sender waiting for gRPC to flush (or for the stream to fail) */
+  let flushed: (() => void) | undefined;
 
   return new Promise((resolve, reject) => {
     const next = () =>
@@ -171,16 +178,26 @@ function writeOnce(client: ContainerdClient, target: BlobTarget, open: OpenSourc
       failure = error;
       ended = true;
       waiting?.(undefined);
+      flushed?.();
     });
     call.on('end', () => {
       ended = true;
       waiting?.(undefined);
     });
-    const send = (message: object) =>
-      new Promise<void>((resolveSend) => {
-        if (call.write(message)) resolveSend();
-        else call.once('drain', () => resolveSend());
+    // At most IN_FLIGHT messages wait in gRPC's buffers per blob: enough to keep containerd
+    // busy, little enough that a pull's memory does not grow with its layers' sizes.
+    let inFlight = 0;
+    const send = async (message: object, onSent?: () => void) => {
+      while (inFlight >= IN_FLIGHT && !failure) await new Promise<void>((resolveFlush) => (flushed = resolveFlush));
+      inFlight += 1;
+      call.write(message, () => {
+        inFlight -= 1;
+        onSent?.();
+        const wake = flushed;
+        flushed = undefined;
+        wake?.();
       });
+    };
 
     const run = async (): Promise<'written' | 'exists'> => {
       await send({ action: 'STAT', ref: target.ref, total: String(target.size), expected: target.digest });
@@ -197,7 +214,7 @@ function writeOnce(client: ContainerdClient, target: BlobTarget, open: OpenSourc
         // a first WRITE at offset 0 on a partly written ref tells containerd to start over
         const messages = new DataMessages(offset);
         const sendAll = async (batch: EncodedMessage[]) => {
-          for (const message of batch) await send(message);
+          for (const message of batch) await send(message, message.release);
           offset = messages.nextOffset;
           if (batch.length > 0) onProgress?.(offset);
         };

@@ -1,4 +1,4 @@
-// The shapes of containerd's messages as berth's proto-loader settings decode them
+// The shapes of containerd's messages as berth's protobuf settings decode them
 // (int64 as decimal strings, enums as their names, defaults filled in).
 
 export interface Timestamp {
