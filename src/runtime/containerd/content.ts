@@ -8,7 +8,7 @@ import type { ContainerdClient } from './client.js';
 import { fromGrpcError } from './errors.js';
 
 const CHUNK_SIZE = 1 << 20; // what containerd's own client sends per message
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 2; // measured: 4 in flight was no faster and cost ~30 MB more at the peak
 const ALREADY_EXISTS = 6;
 const UNAVAILABLE = 14;
 
