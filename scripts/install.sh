@@ -25,3 +25,4 @@ npm ci --no-audit --no-fund
 npm run build
 ln -sf "$root/bin/run.js" /usr/local/bin/berth
 berth version
+"$root/scripts/quickstart.sh"
