@@ -38,7 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`berth version ${berthVersion}, build ${berthGitCommit}\n`);
       return 0;
     }
-    const config = await Config.load({ root: packageRoot, pjson: packageJson });
+    // berth has no oclif plugins: skip looking for user, dev and just-in-time ones.
+    const config = await Config.load({ root: packageRoot, pjson: packageJson, userPlugins: false, devPlugins: false, jitPlugins: false });
     if (split.help || !split.commandId) {
       const { BerthHelp } = await import('./cli/help.js');
       const subject = split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : split.topic ? [split.topic] : [];
