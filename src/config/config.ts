@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError, usageError } from '../errors.js';
 import { GLOBAL_FLAGS, type GlobalFlagValues } from '../cli/globals.js';
 import { parse as parseToml } from 'smol-toml';
@@ -27,21 +27,20 @@ export function validateNamespace(name: string): string {
   return name;
 }
 
-const fileSchema = z
-  .object({
-    address: z.string().min(1),
-    namespace: z.string(),
-    snapshotter: z.string().min(1),
-    data_root: z.string().min(1),
-    cni_path: z.string().min(1),
-    cni_netconfpath: z.string().min(1),
-    insecure_registry: z.array(z.string().min(1)),
-    hosts_dir: z.array(z.string().min(1)),
-    debug: z.boolean(),
-    max_concurrent_downloads: z.number().int().min(1).max(64),
-  })
-  .partial()
-  .strict();
+// zod's mini build: every command reads this file, and the full build costs startup time.
+const nonEmpty = () => z.string().check(z.minLength(1));
+const fileSchema = z.strictObject({
+  address: z.optional(nonEmpty()),
+  namespace: z.optional(z.string()),
+  snapshotter: z.optional(nonEmpty()),
+  data_root: z.optional(nonEmpty()),
+  cni_path: z.optional(nonEmpty()),
+  cni_netconfpath: z.optional(nonEmpty()),
+  insecure_registry: z.optional(z.array(nonEmpty())),
+  hosts_dir: z.optional(z.array(nonEmpty())),
+  debug: z.optional(z.boolean()),
+  max_concurrent_downloads: z.optional(z.int().check(z.minimum(1), z.maximum(64))),
+});
 
 export type ConfigFile = z.infer<typeof fileSchema>;
 
@@ -74,7 +73,12 @@ export function loadConfigFile(path: string, required: boolean): ConfigFile {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BerthError('invalid-argument', `config file ${path}: ${detail}`);
   }
-  const parsed = fileSchema.safeParse(raw);
+  let parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    // The mini build carries no messages until asked: load English ones only to explain a failure.
+    z.config(z.locales.en());
+    parsed = fileSchema.safeParse(raw);
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue.code === 'unrecognized_keys') {

@@ -2,7 +2,7 @@
 // definitions from berth's own .proto subset (compiled to JSON by the build).
 
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 import descriptor from './generated/containerd.json' with { type: 'json' };
 import { fromGrpcError } from './errors.js';
 
