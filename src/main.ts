@@ -28,6 +28,11 @@ function fromOclifParseError(error: ParseError, words: readonly string[]): Berth
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `berth images | head -1`: a reader that has gone away ends berth quietly, as it ends docker.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   let words: readonly string[] = [];
   try {
     const split = splitArgv(argv, commandSpecs(COMMANDS));

@@ -63,6 +63,12 @@ export function splitArgv(argv: readonly string[], commands: readonly CommandSpe
   }
   if (argv[index] === '--') index += 1;
 
+  // `berth help [COMMAND…]`, as `docker help` takes it.
+  if (argv[index] === 'help') {
+    const asked = splitArgv(argv.slice(index + 1), commands);
+    return { ...asked, globals: { ...globals, ...asked.globals }, help: true, version };
+  }
+
   // 2. The command: the longest run of words naming a command or an alias.
   const { command, words } = findCommand(argv, index, commands);
   if (!command) {

@@ -135,3 +135,11 @@ test('a topic without a command asks for the topic’s help', () => {
   assert.equal(result.topic, 'namespace');
   assert.equal(split('ns').topic, 'namespace');
 });
+
+test('berth help [COMMAND] shows that command’s help', () => {
+  assert.equal(split('help').help, true);
+  assert.equal(split('help').commandId, undefined);
+  const asked = split('help', 'namespace', 'ls');
+  assert.equal(asked.help, true);
+  assert.equal(asked.commandId, 'namespace:ls');
+});
