@@ -39,14 +39,18 @@ export function plainPullProgress(output: NodeJS.WritableStream): RenderedPullPr
 
 export async function terminalPullProgress(output: NodeJS.WriteStream): Promise<RenderedPullProgress> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ stream: output });
+  // A terminal that reports no width (some pseudo-terminals) would make ora's clearing loop forever.
+  const spinner = ora({ stream: output, isEnabled: (output.columns ?? 0) > 0 });
   const lines = terminalLayerLines(output);
+  let pulling = '';
   return {
     resolving(reference) {
+      pulling = `${reference.tag ?? reference.digest}: Pulling from ${reference.path}\n`;
       spinner.start(`Resolving ${reference.toString()}`);
     },
     resolved() {
       spinner.stop();
+      output.write(pulling);
     },
     layer(digest, event, current, total) {
       lines.set(digest, EVENT_TEXT[event], event === 'downloading' ? { current, total } : undefined, event !== 'downloading');

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { berth, ctr, uniqueName, world } from './harness.js';
+import { runProcess } from '../world/world.js';
 
 async function inFreshNamespace(work: (namespace: string) => Promise<void>): Promise<void> {
   const namespace = uniqueName('pull');
@@ -96,4 +97,24 @@ test('an unknown tag fails with exit 1 and the registry’s reason', async () =>
   const result = await berth(['pull', `${world().registry.host}/fixtures/single:nope`]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /manifest unknown|not found/);
+});
+
+test('on a terminal: per-layer lines redrawn in place; on a pipe: plain lines, and the default tag named', async () => {
+  await inFreshNamespace(async (namespace) => {
+    const { ref } = world().fixtures.multi;
+    const untagged = ref.replace(/:latest$/, '');
+    const piped = await berth(['-n', namespace, 'pull', untagged]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stderr, /^Using default tag: latest\n/);
+    assert.doesNotMatch(piped.stderr, /\x1b\[/);
+    await ctr(['images', 'rm', '--sync', ref], namespace);
+    // script(1) gives berth a pseudo-terminal, as a person's shell would.
+    const bin = new URL('../../bin/run.js', import.meta.url).pathname;
+    const env = `CONTAINERD_ADDRESS=${world().address} BERTH_TOML=${world().berthToml}`;
+    const onTerminal = await runProcess('script', ['-qec', `stty cols 100 rows 30; env ${env} ${process.execPath} ${bin} -n ${namespace} pull ${ref}`, '/dev/null'], { timeoutMs: 30_000 });
+    assert.equal(onTerminal.code, 0, onTerminal.stdout);
+    assert.match(onTerminal.stdout, /\x1b\[\d+A/); // cursor up: lines updated in place
+    assert.match(onTerminal.stdout, /Pull complete/);
+    assert.match(onTerminal.stdout, /Status: Downloaded newer image for /);
+  });
 });

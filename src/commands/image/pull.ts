@@ -33,6 +33,8 @@ export default class ImagePull extends BerthCommand {
       : process.stderr.isTTY
         ? await progressModule.terminalPullProgress(process.stderr)
         : progressModule.plainPullProgress(process.stderr);
+    const tagged = reference.digest !== undefined || /:[^/]+$/.test(args.name);
+    if (!tagged && !flags.quiet) process.stderr.write(`Using default tag: ${reference.tag}\n`);
     try {
       const result = await pullImage(await openImageStore(runtime), registry, { reference, platform, allPlatforms: flags['all-platforms'], maxConcurrentDownloads: runtime.config.maxConcurrentDownloads }, progress);
       progress.finish();
