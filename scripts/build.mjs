@@ -26,7 +26,12 @@ try {
 // in the bundle they load on first use, which keeps them out of every command's startup.
 const LAZY_MODULES = new Set(['wrap-ansi', 'indent-string', 'ejs', 'clean-stack', 'widest-line', 'tinyglobby', 'supports-color', 'string-width', 'minimatch', 'lilconfig', 'debug', 'cli-spinners']);
 // oclif's own help modules, required by its error handling and flag definitions at load time
-const LAZY_INTERNAL = { 'errors/handle.js': ['../help/index'], 'flags.js': ['./help'] };
+const LAZY_INTERNAL = {
+  '@oclif/core/lib/errors/handle.js': ['../help/index'],
+  '@oclif/core/lib/flags.js': ['./help'],
+  // grpc-js: berth is a client; the server side loads only if something asks for it
+  '@grpc/grpc-js/build/src/index.js': ['./server', './server-credentials', './server-interceptors', './admin', './orca'],
+};
 const LAZY_HELPER = `
 function __berthLazy(load) {
   let loaded;
@@ -42,9 +47,9 @@ function __berthLazy(load) {
 const lazyRequires = {
   name: 'lazy-requires',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, async (args) => {
+    build.onLoad({ filter: /[\\/]node_modules[\\/](@oclif[\\/]core[\\/]lib|@grpc[\\/]grpc-js[\\/]build[\\/]src)[\\/].*\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const internal = Object.entries(LAZY_INTERNAL).find(([file]) => args.path.endsWith(`/@oclif/core/lib/${file}`))?.[1] ?? [];
+      const internal = Object.entries(LAZY_INTERNAL).find(([file]) => args.path.endsWith(`/node_modules/${file}`))?.[1] ?? [];
       const lazy = (name) => LAZY_MODULES.has(name) || internal.includes(name);
       const rewritten = source.replace(/(?<!__importStar\()require\("([^"]+)"\)/g, (call, name) => (lazy(name) ? `__berthLazy(() => ${call})` : call));
       return { contents: rewritten === source ? source : `${LAZY_HELPER}${rewritten}`, loader: 'js' };
