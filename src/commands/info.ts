@@ -35,7 +35,10 @@ function describe(info: SystemInfo): string {
     ` ID: ${info.ID}`,
     ` containerd Address: ${info.ContainerdAddress}`,
     ` berth Root Dir: ${info.BerthRootDir}`,
+    ` CNI Path: ${info.CniPath}`,
+    ` CNI Netconf Path: ${info.CniNetconfPath}`,
     ` Debug Mode: ${info.Debug}`,
+    ...(info.InsecureRegistries.length > 0 ? [' Insecure Registries:', ...info.InsecureRegistries.map((registry) => `  ${registry}`)] : []),
   ].join('\n');
 }
 

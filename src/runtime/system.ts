@@ -45,6 +45,9 @@ export interface SystemInfo {
   readonly ContainerdCommit: string;
   readonly ContainerdAddress: string;
   readonly BerthRootDir: string;
+  readonly CniPath: string;
+  readonly CniNetconfPath: string;
+  readonly InsecureRegistries: readonly string[];
   readonly Debug: boolean;
 }
 
@@ -106,6 +109,9 @@ export async function systemInfo(context: RuntimeContext): Promise<SystemInfo> {
     ContainerdCommit: version.GitCommit,
     ContainerdAddress: config.address,
     BerthRootDir: stateDirectory(config),
+    CniPath: config.cniPath,
+    CniNetconfPath: config.cniNetconfPath,
+    InsecureRegistries: [...config.insecureRegistries],
     Debug: config.debug,
   };
 }

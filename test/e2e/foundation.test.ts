@@ -149,6 +149,10 @@ test('info: human output and the snapshotters containerd can use', async () => {
   assert.match(result.stdout, /\n Snapshotters: .*overlayfs/);
   assert.match(result.stdout, /\n Cgroup Version: [12]\n/);
   assert.match(result.stdout, /\n containerd Address: \/tmp\/berth-world-/);
+  assert.match(result.stdout, new RegExp(`\\n CNI Netconf Path: ${world().cniConfDir}\\n`));
+  const flagged = await berth(['--cni-path', '/opt/x/cni', '--insecure-registry', 'reg.lan:5000', 'info']);
+  assert.match(flagged.stdout, /\n CNI Path: \/opt\/x\/cni\n/);
+  assert.match(flagged.stdout, /\n Insecure Registries:\n  reg\.lan:5000\n?/);
 });
 
 test('berth.toml: an unknown key is an error naming it; values apply below env and flags', async () => {
