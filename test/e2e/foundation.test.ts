@@ -169,3 +169,15 @@ test('berth.toml: an unknown key is an error naming it; values apply below env a
   const fromEnv = await berth(['info', '--format', '{{.Namespace}}'], { env: { BERTH_TOML: good, CONTAINERD_NAMESPACE: 'from-env' } });
   assert.equal(fromEnv.stdout, 'from-env\n');
 });
+
+test('--version prints one line; --debug adds the stack to an error', async () => {
+  const version = await berth(['--version']);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^berth version \S+, build \S+\n$/);
+  const quiet = await berth(['--address', '/nope.sock', 'info']);
+  assert.equal(lines(quiet.stderr).length, 1);
+  const debug = await berth(['--debug', '--address', '/nope.sock', 'info']);
+  assert.equal(debug.code, 1);
+  assert.match(debug.stderr, /^cannot connect to containerd at \/nope\.sock/);
+  assert.match(debug.stderr, /\n\s+at /);
+});
