@@ -10,8 +10,9 @@ const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
 
 /** Options a later one cancels: `exec` after the default `noexec` wins. */
-const OPPOSITES: Record<string, string> = { exec: 'noexec', suid: 'nosuid', dev: 'nodev', rw: 'ro' };
-for (const [on, off] of Object.entries(OPPOSITES)) OPPOSITES[off] = on;
+const OPPOSITES: Readonly<Record<string, string>> = {
+  exec: 'noexec', noexec: 'exec', suid: 'nosuid', nosuid: 'suid', dev: 'nodev', nodev: 'dev', rw: 'ro', ro: 'rw',
+};
 
 function replaceMount(spec: Spec, mount: Mount): void {
   spec.mounts = spec.mounts.filter((existing) => existing.destination !== mount.destination);
