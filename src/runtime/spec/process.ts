@@ -1,0 +1,23 @@
+// Small process and namespace options.
+
+import type { Spec } from './types.js';
+
+/** `-t`: the runtime allocates a pty for the process (TERM comes with the image config). */
+export function withTerminal(spec: Spec): void {
+  spec.process.terminal = true;
+}
+
+/** `--security-opt no-new-privileges`: setuid binaries and file capabilities stop granting more. */
+export function withNoNewPrivileges(spec: Spec, enabled = true): void {
+  spec.process.noNewPrivileges = enabled;
+}
+
+export function withAnnotations(spec: Spec, annotations: Readonly<Record<string, string>>): void {
+  if (Object.keys(annotations).length === 0) return;
+  spec.annotations = { ...spec.annotations, ...annotations };
+}
+
+/** `--network host` shares the host's network namespace; `none` keeps a private, empty one. */
+export function withNetworkMode(spec: Spec, mode: 'none' | 'host'): void {
+  if (mode === 'host') spec.linux.namespaces = spec.linux.namespaces.filter((namespace) => namespace.type !== 'network');
+}

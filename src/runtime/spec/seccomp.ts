@@ -1,0 +1,146 @@
+// Docker-format seccomp profiles (Docker's default, or /usr/share/containers/seccomp.json) turned
+// into the OCI `linux.seccomp` a runtime applies. A Docker profile covers every architecture and
+// capability set: its rules name the arches and capabilities they need, and Docker keeps only the
+// rules that hold for this host and this container. So this runs after withCapabilities.
+
+import { release } from 'node:os';
+import { z } from 'zod';
+import { usageError } from '../../errors.js';
+import type { SeccompSyscall, Spec } from './types.js';
+
+const filterSchema = z
+  .object({
+    caps: z.array(z.string()).nullish(),
+    arches: z.array(z.string()).nullish(),
+    minKernel: z.string().nullish(),
+  })
+  .nullish();
+
+const profileSchema = z.object({
+  defaultAction: z.string(),
+  defaultErrnoRet: z.int().nullish(),
+  architectures: z.array(z.string()).nullish(),
+  archMap: z.array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullish() })).nullish(),
+  flags: z.array(z.string()).nullish(),
+  syscalls: z
+    .array(
+      z.object({
+        name: z.string().optional(),
+        names: z.array(z.string()).nullish(),
+        action: z.string(),
+        errnoRet: z.int().nullish(),
+        args: z.array(z.object({ index: z.int(), value: z.number(), valueTwo: z.number().optional(), op: z.string() })).nullish(),
+        includes: filterSchema,
+        excludes: filterSchema,
+      }),
+    )
+    .nullish(),
+});
+
+export type DockerSeccompProfile = z.infer<typeof profileSchema>;
+
+/** What a profile's rules are checked against besides the container's capabilities. */
+export interface SeccompTarget {
+  /** Go's name for the architecture (`amd64`, `arm64` …), which profiles' `arches` use. */
+  arch: string;
+  /** The kernel release, e.g. `6.8.0-45-generic`, for rules with `minKernel`. */
+  kernel: string;
+}
+
+/** Node's process.arch → Go's GOARCH, the names Docker profiles use. */
+const GO_ARCH: Record<string, string> = {
+  x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x',
+  riscv64: 'riscv64', loong64: 'loong64', mips64el: 'mips64le',
+};
+
+/** GOARCH → libseccomp's name for the native architecture, the key into a profile's archMap. */
+const SECCOMP_ARCH: Record<string, string> = {
+  amd64: 'SCMP_ARCH_X86_64', '386': 'SCMP_ARCH_X86', arm64: 'SCMP_ARCH_AARCH64', arm: 'SCMP_ARCH_ARM',
+  ppc64le: 'SCMP_ARCH_PPC64LE', s390x: 'SCMP_ARCH_S390X', riscv64: 'SCMP_ARCH_RISCV64',
+  loong64: 'SCMP_ARCH_LOONGARCH64', mips64le: 'SCMP_ARCH_MIPSEL64',
+};
+
+export function hostSeccompTarget(): SeccompTarget {
+  return { arch: GO_ARCH[process.arch] ?? process.arch, kernel: release() };
+}
+
+/** Major and minor of a kernel release; later parts never decide a minKernel rule. */
+function kernelVersion(text: string): [number, number] {
+  const match = /^(\d+)\.(\d+)/.exec(text);
+  if (!match) throw usageError(`invalid kernel version ${JSON.stringify(text)} in seccomp profile`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+function kernelAtLeast(kernel: string, minimum: string): boolean {
+  const [major, minor] = kernelVersion(kernel);
+  const [wantMajor, wantMinor] = kernelVersion(minimum);
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
+
+export function parseSeccompProfile(json: string): DockerSeccompProfile {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw usageError(`decoding seccomp profile failed: ${(error as Error).message}`);
+  }
+  const result = profileSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw usageError(`decoding seccomp profile failed: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** The profile's rules that apply to a container with `capabilities` (its bounding set) on `target`. */
+export function convertSeccompProfile(
+  profile: DockerSeccompProfile,
+  capabilities: readonly string[],
+  target: SeccompTarget,
+): NonNullable<Spec['linux']['seccomp']> {
+  if (profile.architectures?.length && profile.archMap?.length) {
+    throw usageError("seccomp profile: 'architectures' and 'archMap' cannot both be set");
+  }
+  const native = SECCOMP_ARCH[target.arch];
+  const mapped = profile.archMap?.find((entry) => entry.architecture === native);
+  const architectures = mapped ? [mapped.architecture, ...(mapped.subArchitectures ?? [])] : [...(profile.architectures ?? [])];
+
+  const syscalls: SeccompSyscall[] = [];
+  for (const rule of profile.syscalls ?? []) {
+    const { includes, excludes } = rule;
+    if (excludes?.minKernel) throw usageError('seccomp profile: excludes.minKernel is not supported');
+    if (includes?.arches?.length && !includes.arches.includes(target.arch)) continue;
+    if (excludes?.arches?.length && excludes.arches.includes(target.arch)) continue;
+    if (includes?.caps?.length && !includes.caps.every((cap) => capabilities.includes(cap))) continue;
+    if (excludes?.caps?.length && excludes.caps.some((cap) => capabilities.includes(cap))) continue;
+    if (includes?.minKernel && !kernelAtLeast(target.kernel, includes.minKernel)) continue;
+
+    const names = rule.names?.length ? rule.names : rule.name ? [rule.name] : [];
+    if (names.length === 0) throw usageError('seccomp profile: a syscall rule names no syscall');
+    syscalls.push({
+      names,
+      action: rule.action,
+      ...(rule.errnoRet != null ? { errnoRet: rule.errnoRet } : {}),
+      ...(rule.args?.length ? { args: rule.args } : {}),
+    });
+  }
+  return {
+    defaultAction: profile.defaultAction,
+    ...(profile.defaultErrnoRet != null ? { defaultErrnoRet: profile.defaultErrnoRet } : {}),
+    architectures,
+    ...(profile.flags?.length ? { flags: profile.flags } : {}),
+    syscalls,
+  };
+}
+
+/**
+ * `--security-opt seccomp=<profile JSON>` (the CLI sends the file's content), or `unconfined`
+ * for no filter at all.
+ */
+export function withSeccomp(spec: Spec, profile: string, target: SeccompTarget = hostSeccompTarget()): void {
+  if (profile === 'unconfined') {
+    delete spec.linux.seccomp;
+    return;
+  }
+  spec.linux.seccomp = convertSeccompProfile(parseSeccompProfile(profile), spec.process.capabilities.bounding, target);
+}

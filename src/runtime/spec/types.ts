@@ -1,0 +1,87 @@
+// The part of the OCI runtime spec (config.json) that berth writes, typed as the runtime reads
+// it. Field names are the spec's own, so a Spec serialises straight into containerd's
+// `Container.spec` Any.
+
+export interface Spec {
+  ociVersion: string;
+  process: Process;
+  root: { path: string; readonly?: boolean };
+  hostname?: string;
+  domainname?: string;
+  mounts: Mount[];
+  annotations?: Record<string, string>;
+  linux: Linux;
+}
+
+export interface Process {
+  terminal?: boolean;
+  user: { uid: number; gid: number; additionalGids?: number[] };
+  args: string[];
+  env: string[];
+  cwd: string;
+  capabilities: Capabilities;
+  rlimits: Rlimit[];
+  noNewPrivileges: boolean;
+}
+
+export interface Capabilities {
+  bounding: string[];
+  effective: string[];
+  inheritable: string[];
+  permitted: string[];
+  ambient: string[];
+}
+
+export interface Rlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+
+export interface Mount {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
+export interface Linux {
+  namespaces: { type: NamespaceType; path?: string }[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  cgroupsPath: string;
+  resources: Resources;
+  seccomp?: Seccomp;
+}
+
+export type NamespaceType = 'pid' | 'ipc' | 'uts' | 'mount' | 'network' | 'user' | 'cgroup';
+
+export interface Resources {
+  devices: DeviceRule[];
+  memory?: { limit: number; swap?: number };
+  cpu?: { quota: number; period: number };
+  pids?: { limit: number };
+}
+
+export interface DeviceRule {
+  allow: boolean;
+  type?: 'a' | 'b' | 'c';
+  major?: number;
+  minor?: number;
+  access: string;
+}
+
+export interface Seccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures: string[];
+  flags?: string[];
+  syscalls: SeccompSyscall[];
+}
+
+export interface SeccompSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: { index: number; value: number; valueTwo?: number; op: string }[];
+}
