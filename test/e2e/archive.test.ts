@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { tarball } from '../world/tar.js';
-import { berth, ctr, uniqueName, world, type Result } from './harness.js';
+import { berth, ctr, ctrRun, removeNamespace, uniqueName, world, type Result } from './harness.js';
 import { runProcess } from '../world/world.js';
 
 const BERTH_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
@@ -27,15 +27,9 @@ async function inFreshNamespace(work: (namespace: string, dir: string) => Promis
   try {
     await work(namespace, dir);
   } finally {
-    const images = await ctr(['images', 'ls', '-q'], namespace);
-    for (const name of images.stdout.split('\n').filter(Boolean)) await ctr(['images', 'rm', '--sync', name], namespace);
-    await ctr(['namespaces', 'rm', namespace]);
+    await removeNamespace(namespace);
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function ctrRun(namespace: string, ref: string, ...command: string[]) {
-  return ctr(['run', '--rm', '--runc-root', `${world().tmp}/runc`, '--fifo-dir', `${world().tmp}/fifo`, ref, uniqueName('c'), ...command], namespace);
 }
 
 async function contentDigests(namespace: string): Promise<string[]> {

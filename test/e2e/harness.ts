@@ -61,3 +61,27 @@ export function ctr(args: string[], namespace?: string): Promise<Result> {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
+
+/** Removes what a test left in `namespace` (containers, images with their content, leases), then the namespace. */
+export async function removeNamespace(namespace: string): Promise<void> {
+  const names = async (args: string[]) => (await ctr(args, namespace)).stdout.split('\n').filter(Boolean);
+  for (const id of await names(['containers', 'ls', '-q'])) await ctr(['containers', 'rm', id], namespace);
+  for (const name of await names(['images', 'ls', '-q'])) await ctr(['images', 'rm', '--sync', name], namespace);
+  for (const lease of await names(['leases', 'ls', '-q'])) await ctr(['leases', 'rm', '--sync', lease], namespace);
+  await ctr(['namespaces', 'rm', namespace]);
+}
+
+/** Runs `work` in a namespace of its own, removed afterwards whatever happens. */
+export async function inFreshNamespace(prefix: string, work: (namespace: string) => Promise<void>): Promise<void> {
+  const namespace = uniqueName(prefix);
+  try {
+    await work(namespace);
+  } finally {
+    await removeNamespace(namespace);
+  }
+}
+
+/** `ctr run --rm` of an image, with runc's state and the FIFOs inside the world. */
+export function ctrRun(namespace: string, ref: string, ...command: string[]): Promise<Result> {
+  return ctr(['run', '--rm', '--runc-root', `${world().tmp}/runc`, '--fifo-dir', `${world().tmp}/fifo`, ref, uniqueName('c'), ...command], namespace);
+}

@@ -1,16 +1,14 @@
 // images, image inspect, history, rmi, image prune: what a user sees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { berth, ctr, uniqueName, world } from './harness.js';
+import { berth, ctr, removeNamespace, uniqueName, world } from './harness.js';
 
 async function withNamespace(work: (namespace: string, run: (...args: string[]) => ReturnType<typeof berth>) => Promise<void>): Promise<void> {
   const namespace = uniqueName('img');
   try {
     await work(namespace, (...args) => berth(['-n', namespace, ...args]));
   } finally {
-    for (const id of (await ctr(['containers', 'ls', '-q'], namespace)).stdout.split('\n').filter(Boolean)) await ctr(['containers', 'rm', id], namespace);
-    for (const name of (await ctr(['images', 'ls', '-q'], namespace)).stdout.split('\n').filter(Boolean)) await ctr(['images', 'rm', '--sync', name], namespace);
-    await ctr(['namespaces', 'rm', namespace]);
+    await removeNamespace(namespace);
   }
 }
 

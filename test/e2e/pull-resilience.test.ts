@@ -6,14 +6,8 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { berth, ctr, uniqueName, world } from './harness.js';
+import { berth, ctr, removeNamespace, uniqueName, world } from './harness.js';
 import { startRegistryDouble } from './registry-double.js';
-
-async function cleanNamespace(namespace: string): Promise<void> {
-  for (const name of (await ctr(['images', 'ls', '-q'], namespace)).stdout.split('\n').filter(Boolean)) await ctr(['images', 'rm', '--sync', name], namespace);
-  for (const lease of (await ctr(['leases', 'ls', '-q'], namespace)).stdout.split('\n').filter(Boolean)) await ctr(['leases', 'rm', '--sync', lease], namespace);
-  await ctr(['namespaces', 'rm', namespace]);
-}
 
 const activeIngests = async (namespace: string) => (await ctr(['content', 'active'], namespace)).stdout.split('\n').slice(1).filter(Boolean);
 
@@ -28,7 +22,7 @@ test('a layer whose bytes do not match its digest: the pull fails naming the dig
     assert.deepEqual(await activeIngests(namespace), []);
   } finally {
     await double.close();
-    await cleanNamespace(namespace);
+    await removeNamespace(namespace);
   }
 });
 
@@ -62,7 +56,7 @@ test('a pull killed with SIGKILL in the middle of a layer resumes with a Range r
     assert.equal((await berth(['-n', namespace, 'images', '--format', '{{.Repository}}'])).stdout, `${double.host}/slow/image\n`);
   } finally {
     await double.close();
-    await cleanNamespace(namespace);
+    await removeNamespace(namespace);
   }
 });
 
@@ -82,6 +76,6 @@ test('HTTPS with a private CA: refused without configuration, accepted with the 
     assert.match(accepted.stdout, new RegExp(`Digest: ${fixtures.single.manifestDigest}`));
   } finally {
     rmSync(hostDir, { recursive: true, force: true });
-    await cleanNamespace(namespace);
+    await removeNamespace(namespace);
   }
 });

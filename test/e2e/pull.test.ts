@@ -1,28 +1,12 @@
 // berth pull into the private containerd, checked with ctr: what berth stores, containerd runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { berth, ctr, uniqueName, world } from './harness.js';
+import { berth, ctr, ctrRun, inFreshNamespace, world } from './harness.js';
 import { runProcess } from '../world/world.js';
-
-async function inFreshNamespace(work: (namespace: string) => Promise<void>): Promise<void> {
-  const namespace = uniqueName('pull');
-  try {
-    await work(namespace);
-  } finally {
-    const images = await ctr(['images', 'ls', '-q'], namespace);
-    for (const name of images.stdout.split('\n').filter(Boolean)) await ctr(['images', 'rm', '--sync', name], namespace);
-    await ctr(['namespaces', 'rm', namespace]);
-  }
-}
-
-/** Runs a command in the image with ctr, which must not need to unpack anything itself. */
-async function ctrRun(namespace: string, ref: string, ...command: string[]) {
-  return ctr(['run', '--rm', '--runc-root', `${world().tmp}/runc`, '--fifo-dir', `${world().tmp}/fifo`, ref, uniqueName('c'), ...command], namespace);
-}
 
 test('pull of each fixture: closing lines, then ctr runs it', async () => {
   for (const fixture of ['single', 'schema2', 'multi'] as const) {
-    await inFreshNamespace(async (namespace) => {
+    await inFreshNamespace('pull', async (namespace) => {
       const { ref, manifestDigest } = world().fixtures[fixture];
       const pulled = await berth(['-n', namespace, 'pull', ref]);
       assert.equal(pulled.code, 0, pulled.stderr);
@@ -42,7 +26,7 @@ test('pull of each fixture: closing lines, then ctr runs it', async () => {
 });
 
 test('whiteouts and opaque directories of the multi-layer fixture are applied', async () => {
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('pull', async (namespace) => {
     const { ref } = world().fixtures.multi;
     assert.equal((await berth(['-n', namespace, 'pull', '-q', ref])).code, 0);
     const run = await ctrRun(namespace, ref, 'sh', '-c', 'ls /data; ls /opaque; test ! -e /data/gone.txt && test ! -e /opaque/old.txt && echo ok');
@@ -52,7 +36,7 @@ test('whiteouts and opaque directories of the multi-layer fixture are applied', 
 });
 
 test('-q prints only the reference', async () => {
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('pull', async (namespace) => {
     const { ref } = world().fixtures.single;
     const pulled = await berth(['-n', namespace, 'pull', '-q', ref]);
     assert.equal(pulled.code, 0, pulled.stderr);
@@ -62,7 +46,7 @@ test('-q prints only the reference', async () => {
 });
 
 test('--platform linux/arm64 pulls the arm64 manifest of the index', async () => {
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('pull', async (namespace) => {
     const { ref, platforms = {} } = world().fixtures.index;
     const pulled = await berth(['-n', namespace, 'pull', '--platform', 'linux/arm64', ref]);
     assert.equal(pulled.code, 0, pulled.stderr);
@@ -74,7 +58,7 @@ test('--platform linux/arm64 pulls the arm64 manifest of the index', async () =>
 });
 
 test('a pulled image has containerd GC labels, so removing it frees its content and snapshots', async () => {
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('pull', async (namespace) => {
     const { ref } = world().fixtures.multi;
     assert.equal((await berth(['-n', namespace, 'pull', '-q', ref])).code, 0);
     const snapshots = await ctr(['snapshots', 'ls'], namespace);
@@ -100,7 +84,7 @@ test('an unknown tag fails with exit 1 and the registry’s reason', async () =>
 });
 
 test('on a terminal: per-layer lines redrawn in place; on a pipe: plain lines, and the default tag named', async () => {
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('pull', async (namespace) => {
     const { ref } = world().fixtures.multi;
     const untagged = ref.replace(/:latest$/, '');
     const piped = await berth(['-n', namespace, 'pull', untagged]);

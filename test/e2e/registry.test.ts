@@ -4,18 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { berth, ctr, uniqueName, world, type Result } from './harness.js';
-
-async function inFreshNamespace(work: (namespace: string) => Promise<void>): Promise<void> {
-  const namespace = uniqueName('registry');
-  try {
-    await work(namespace);
-  } finally {
-    const images = await ctr(['images', 'ls', '-q'], namespace);
-    for (const name of images.stdout.split('\n').filter(Boolean)) await ctr(['images', 'rm', '--sync', name], namespace);
-    await ctr(['namespaces', 'rm', namespace]);
-  }
-}
+import { berth, ctr, inFreshNamespace, uniqueName, world, type Result } from './harness.js';
 
 /** An empty DOCKER_CONFIG of the test's own, so that no other test sees its logins. */
 async function freshDockerConfig(): Promise<string> {
@@ -42,7 +31,7 @@ test('the auth registry: pull needs a login; login stores the credentials 0600; 
   const ref = `${host}/fixtures/single:latest`;
   const dockerConfig = await freshDockerConfig();
   const env = { DOCKER_CONFIG: dockerConfig };
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('registry', async (namespace) => {
     const refused = await berth(['-n', namespace, 'pull', ref], { env });
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /unauthorized|authentication/);
@@ -107,7 +96,7 @@ test('login: stored credentials are tried first; Docker’s option errors and wa
 test('tag, push to a new repository, pull the pushed digest elsewhere: the same content', async () => {
   const { ref, manifestDigest, configDigest } = world().fixtures.multi;
   const repository = `${world().registry.host}/${uniqueName('pushed')}/multi`;
-  await inFreshNamespace(async (source) => {
+  await inFreshNamespace('registry', async (source) => {
     assert.equal((await berth(['-n', source, 'pull', '-q', ref])).code, 0);
     const tagged = await berth(['-n', source, 'tag', ref, `${repository}:v1`]);
     assert.equal(tagged.code, 0, tagged.stderr);
@@ -131,7 +120,7 @@ test('tag, push to a new repository, pull the pushed digest elsewhere: the same 
     assert.match(twice.stderr, /^[a-f0-9]{12}: Layer already exists$/m);
     assert.doesNotMatch(twice.stderr, /: Pushed$/m);
 
-    await inFreshNamespace(async (target) => {
+    await inFreshNamespace('registry', async (target) => {
       const byDigest = `${repository}@${digest}`;
       const pulled = await berth(['-n', target, 'pull', byDigest]);
       assert.equal(pulled.code, 0, pulled.stderr);
@@ -146,7 +135,7 @@ test('tag, push to a new repository, pull the pushed digest elsewhere: the same 
 test('tag by image ID prefix; a digest as the target is refused; -q and --all-tags', async () => {
   const { ref, configDigest } = world().fixtures.single;
   const repository = `${world().registry.host}/${uniqueName('tags')}/single`;
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('registry', async (namespace) => {
     assert.equal((await berth(['-n', namespace, 'pull', '-q', ref])).code, 0);
     const shortId = configDigest.slice('sha256:'.length, 'sha256:'.length + 12);
     for (const tag of ['v1', 'v2']) assert.equal((await berth(['-n', namespace, 'tag', shortId, `${repository}:${tag}`])).code, 0);
@@ -177,7 +166,7 @@ test('tag by image ID prefix; a digest as the target is refused; -q and --all-ta
 test('an index: whole when all of it is here, one platform when not, or as --platform asks', async () => {
   const { ref, manifestDigest, platforms = {} } = world().fixtures.index;
   const repository = `${world().registry.host}/${uniqueName('index')}/multiarch`;
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('registry', async (namespace) => {
     assert.equal((await berth(['-n', namespace, 'pull', '-q', '--platform', 'linux/arm64', ref])).code, 0);
     assert.equal((await berth(['-n', namespace, 'tag', ref, `${repository}:arm`])).code, 0);
     const partial = await berth(['-n', namespace, 'push', `${repository}:arm`]);
@@ -185,7 +174,7 @@ test('an index: whole when all of it is here, one platform when not, or as --pla
     assert.equal(closingLine(partial, 'arm').digest, platforms['linux/arm64'].manifestDigest);
     assert.match(partial.stderr, /Not all multiplatform-content is present/);
   });
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('registry', async (namespace) => {
     assert.equal((await berth(['-n', namespace, 'pull', '-q', '--all-platforms', ref])).code, 0);
     assert.equal((await berth(['-n', namespace, 'tag', ref, `${repository}:all`])).code, 0);
     const whole = await berth(['-n', namespace, 'push', `${repository}:all`]);
@@ -206,7 +195,7 @@ test('push: without login the auth registry refuses with the login hint; an abse
   const { host } = world().authRegistry;
   const target = `${host}/${uniqueName('denied')}/single:latest`;
   const env = { DOCKER_CONFIG: await freshDockerConfig() };
-  await inFreshNamespace(async (namespace) => {
+  await inFreshNamespace('registry', async (namespace) => {
     assert.equal((await berth(['-n', namespace, 'pull', '-q', ref])).code, 0);
     assert.equal((await berth(['-n', namespace, 'tag', ref, target])).code, 0);
     const refused = await berth(['-n', namespace, 'push', target], { env });
