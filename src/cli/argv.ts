@@ -11,6 +11,9 @@ export interface CommandFlagSpec {
   readonly aliases: readonly string[];
   readonly char?: string;
   readonly takesValue: boolean;
+  /** boolean flags: default value, and whether `--no-<name>` exists */
+  readonly defaultsToTrue?: boolean;
+  readonly negatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -105,7 +108,9 @@ export function splitArgv(argv: readonly string[], commands: readonly CommandSpe
     if (token.startsWith('--')) {
       const name = token.slice(2).split('=', 1)[0];
       const own = command.flags.find((flag) => flag.name === name || flag.aliases.includes(name));
-      if (own) {
+      if (own && !own.takesValue && token.includes('=')) {
+        commandArgv.push(...booleanWithValue(own, token));
+      } else if (own) {
         commandArgv.push(token);
         if (own.takesValue && !token.includes('=') && position + 1 < rest.length) {
           commandArgv.push(rest[position + 1]);
@@ -133,6 +138,15 @@ export function splitArgv(argv: readonly string[], commands: readonly CommandSpe
   }
 
   return { globals, commandId: command.id, commandWords: words, commandArgv, help, version };
+}
+
+/** Docker's `--rm=false`, `--disable-content-trust=true`: oclif's booleans take no value. */
+function booleanWithValue(flag: CommandFlagSpec, token: string): string[] {
+  const value = parseBoolean(token.slice(token.indexOf('=') + 1), `--${flag.name}`);
+  if (value) return [`--${flag.name}`];
+  if (flag.negatable) return [`--no-${flag.name}`];
+  if (!flag.defaultsToTrue) return [];
+  throw usageError(`--${flag.name}=false is not supported`);
 }
 
 function hasChar(command: CommandSpec, char: string): boolean {

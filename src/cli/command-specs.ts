@@ -3,7 +3,7 @@
 import type { Command } from '@oclif/core';
 import type { CommandFlagSpec, CommandSpec } from './argv.js';
 
-type FlagDefinition = { char?: string; type: 'boolean' | 'option'; aliases?: string[] };
+type FlagDefinition = { char?: string; type: 'boolean' | 'option'; aliases?: string[]; default?: unknown; allowNo?: boolean };
 type CommandClass = typeof Command & { splitAtFirstPositional?: boolean };
 
 export function commandSpecs(commands: Readonly<Record<string, CommandClass>>): CommandSpec[] {
@@ -14,6 +14,8 @@ export function commandSpecs(commands: Readonly<Record<string, CommandClass>>): 
       aliases: flag.aliases ?? [],
       char: flag.char,
       takesValue: flag.type === 'option',
+      defaultsToTrue: flag.type === 'boolean' && flag.default === true,
+      negatable: flag.allowNo === true,
     }));
     return { id, aliases: [...(command.aliases ?? []), ...(command.hiddenAliases ?? [])], flags, splitAtFirstPositional: command.splitAtFirstPositional === true };
   });

@@ -143,3 +143,24 @@ test('berth help [COMMAND] shows that command’s help', () => {
   assert.equal(asked.help, true);
   assert.equal(asked.commandId, 'namespace:ls');
 });
+
+test('boolean flags with =true/=false, as Docker accepts them', () => {
+  const commands: CommandSpec[] = [
+    {
+      id: 'pull',
+      aliases: [],
+      flags: [
+        { name: 'quiet', aliases: [], char: 'q', takesValue: false },
+        { name: 'disable-content-trust', aliases: [], takesValue: false, defaultsToTrue: true },
+        { name: 'human', aliases: [], takesValue: false, defaultsToTrue: true, negatable: true },
+      ],
+      splitAtFirstPositional: false,
+    },
+  ];
+  assert.deepEqual(splitArgv(['pull', '--quiet=true', 'x'], commands).commandArgv, ['--quiet', 'x']);
+  assert.deepEqual(splitArgv(['pull', '--quiet=false', 'x'], commands).commandArgv, ['x']);
+  assert.deepEqual(splitArgv(['pull', '--human=false', 'x'], commands).commandArgv, ['--no-human', 'x']);
+  assert.deepEqual(splitArgv(['pull', '--disable-content-trust=true', 'x'], commands).commandArgv, ['--disable-content-trust', 'x']);
+  assert.throws(() => splitArgv(['pull', '--disable-content-trust=false', 'x'], commands), (error) => isBerthError(error, 'usage') && /--disable-content-trust=false is not supported/.test(error.message));
+  assert.throws(() => splitArgv(['pull', '--quiet=maybe', 'x'], commands), (error) => isBerthError(error, 'usage'));
+});
