@@ -6,3 +6,13 @@ import { stateDirectory, type BerthConfig } from '../config/config.js';
 export function volumesDirectory(config: BerthConfig, namespace: string): string {
   return join(stateDirectory(config), 'volumes', namespace);
 }
+
+/** Per-container files: hostname, hosts, resolv.conf, the json log, the logger's config. */
+export function containerDirectory(config: BerthConfig, namespace: string, id: string): string {
+  return join(stateDirectory(config), 'containers', namespace, id);
+}
+
+/** Docker's json-file location, inside the container's directory. */
+export function containerLogPath(config: BerthConfig, namespace: string, id: string): string {
+  return join(containerDirectory(config, namespace, id), `${id}-json.log`);
+}

@@ -1,0 +1,40 @@
+// Every containerd label and extension key berth writes on a container, in one place.
+// User labels (`-l`, `--label-file`, the image's labels) are stored under their own keys;
+// berth's own state lives under `berth/`, so `ps --filter label=` never sees it by accident.
+
+export const LABELS = {
+  /** Docker name without the leading slash */
+  name: 'berth/name',
+  /** `Config.Image` as the user typed it (normalised reference kept in Container.image) */
+  imageAsTyped: 'berth/image',
+  /** config digest of the image the container was created from: Docker's `.Image` */
+  imageId: 'berth/image-id',
+  /** final argv (entrypoint + cmd) as a JSON array: `ps`'s COMMAND without parsing the spec */
+  command: 'berth/command',
+  /** RFC 3339 with nanoseconds, updated on every start */
+  startedAt: 'berth/started-at',
+  /** written when berth deletes an exited task: the task no longer reports its exit */
+  finishedAt: 'berth/finished-at',
+  exitCode: 'berth/exit-code',
+  /** 'true' for `--rm` */
+  autoRemove: 'berth/auto-remove',
+  /** how many times the container was restarted by a policy (issue 6) */
+  restartCount: 'berth/restart-count',
+  /** platform the image was chosen for, `linux/amd64` */
+  platform: 'berth/platform',
+  /** hostname the container was given (for /etc/hosts and inspect) */
+  hostname: 'berth/hostname',
+} as const;
+
+/** Container.extensions keys; values are Any with a JSON body. */
+export const EXTENSIONS = {
+  /** the validated CreateIntent (Docker's ContainerCreate body): inspect's Config and HostConfig */
+  intent: 'berth/intent',
+} as const;
+
+export const INTENT_TYPE_URL = 'berth/create-intent';
+
+/** Keys that are berth's, not the user's: hidden from Config.Labels and label filters. */
+export function isBerthLabel(key: string): boolean {
+  return key.startsWith('berth/');
+}
