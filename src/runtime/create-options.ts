@@ -704,6 +704,11 @@ function parseNetworkMode(value: string | undefined): 'none' | 'host' {
   throw usageError(`network ${value} not found`);
 }
 
+/** The body as Docker's JSON would carry it: fields not set are absent, not `undefined`. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
 // --- the whole request -----------------------------------------------------------------------
 
 /** Everything the environment gives a run: the variables bare `-e KEY` reads, the directory `-v ./x` is relative to. */
@@ -837,7 +842,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
       ...(security.unconfinedSystemPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     },
   };
-  const intent = parseCreateIntent(body);
+  const intent = parseCreateIntent(withoutUndefined({ ...body, HostConfig: withoutUndefined(body.HostConfig) }));
   const options: RunOptions = {
     name: name === undefined ? undefined : validateName(name),
     detach,
