@@ -136,3 +136,12 @@ export const RUN_FLAGS = {
   pull: value('pull image before running ("always", "missing", "never")', 'string'),
   'sig-proxy': Flags.boolean({ description: 'proxy received signals to the process (default true)', default: true, allowNo: true }),
 };
+
+/**
+ * The image and the command after it, in order. oclif's `argv` is sorted by each token's first
+ * position in the whole command line, so a word that also appears among the flags moves forward
+ * (`--name web IMG echo web` would give `web IMG echo`); the raw tokens keep the true order.
+ */
+export function containerArgv(parsed: { readonly raw: readonly { readonly type: string; readonly input: string }[] }): string[] {
+  return parsed.raw.filter((token) => token.type === 'arg').map((token) => token.input);
+}
