@@ -74,6 +74,8 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   if (command.length > 3000) command = JSON.stringify([args[0].slice(0, 1000), '…']);
   labels[LABELS.command] = command;
   if (intent.HostConfig.AutoRemove) labels[LABELS.autoRemove] = 'true';
+  labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
+  if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
   void id;
   return labels;
 }
