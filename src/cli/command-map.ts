@@ -4,6 +4,7 @@
 import ContainerCreate from '../commands/container/create.js';
 import ContainerExec from '../commands/container/exec.js';
 import ContainerKill from '../commands/container/kill.js';
+import ContainerLogs from '../commands/container/logs.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -36,6 +37,7 @@ export const COMMANDS = {
   'container:create': ContainerCreate,
   'container:exec': ContainerExec,
   'container:kill': ContainerKill,
+  'container:logs': ContainerLogs,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,

@@ -14,8 +14,13 @@ import { checkLoggerConfig, configPathFromArgs, type LoggerConfig } from '../run
 
 /** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
 const ATTACH_HIGH_WATER = 1 << 20;
-/** How often a shim-mode logger looks whether the container's init process is still there. */
-const EXIT_POLL_MS = 200;
+/**
+ * How often a shim-mode logger looks whether the container's init process is still there: often
+ * at first (short commands end soon, and `--rm -d` or `logs -f` wait for the logger), then calmly.
+ */
+const EXIT_POLL_FAST_MS = 25;
+const EXIT_POLL_FAST_PERIOD_MS = 2000;
+const EXIT_POLL_MS = 250;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 interface Input {
@@ -143,21 +148,35 @@ function inputEnded(input: Input): void {
 /** runc writes the init pid into the bundle (our cwd) just after starting us; it is polled, not watched, to stay small. */
 function watchInitProcess(): void {
   let pid: number | undefined;
-  exitPoll = setInterval(() => {
+  const startedAt = Date.now();
+  const check = (): void => {
     if (pid === undefined) {
       try {
-        pid = Number.parseInt(readFileSync('init.pid', 'utf8'), 10);
-        started = true;
+        const found = Number.parseInt(readFileSync('init.pid', 'utf8'), 10);
+        if (found > 0) {
+          pid = found;
+          started = true;
+        }
       } catch {
-        return;
+        // not written yet
       }
+    }
+    const next = () => (exitPoll = setTimeout(check, Date.now() - startedAt < EXIT_POLL_FAST_PERIOD_MS ? EXIT_POLL_FAST_MS : EXIT_POLL_MS));
+    if (pid === undefined) {
+      next();
+      return;
     }
     try {
       process.kill(pid, 0);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') finish();
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        finish();
+        return;
+      }
     }
-  }, EXIT_POLL_MS);
+    next();
+  };
+  check();
 }
 
 /**
@@ -167,7 +186,7 @@ function watchInitProcess(): void {
 function finish(): void {
   if (finishing) return;
   finishing = true;
-  if (exitPoll) clearInterval(exitPoll);
+  if (exitPoll) clearTimeout(exitPoll);
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (const input of inputs) {
     if (input.ended) continue;
