@@ -106,5 +106,5 @@ async function resolveAncestors(images: Awaited<ReturnType<typeof openImages>>, 
       unresolved.push(value);
     }
   }
-  return ancestorSet(resolved, localImages, unresolved);
+  return ancestorSet(resolved, localImages, values, unresolved);
 }

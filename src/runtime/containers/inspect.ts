@@ -3,6 +3,7 @@
 // is still here. Field order and zero values are Docker 28's, since scripts read them.
 
 import { join } from 'node:path';
+import { goMap } from '../../format/values.js';
 import type { ImageConfig } from '../../image/manifest.js';
 import type { ImageStore } from '../../image/store.js';
 import type { RuntimeContext } from '../context.js';
@@ -42,6 +43,17 @@ export interface InspectSources {
   readonly logPath: string;
   /** with `-s` */
   readonly size?: ContainerSize;
+}
+
+/**
+ * A Go map for templates (`{{index .Config.Labels "k"}}`, keys sorted by `json`) that prints
+ * as a JSON object with its keys sorted, as Docker's daemon encodes maps.
+ */
+function jsonMap<V>(record: Readonly<Record<string, V>>, zero?: V): Map<string, V> {
+  const sorted = Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const map = goMap(sorted, zero);
+  Object.defineProperty(map, 'toJSON', { value: () => sorted });
+  return map;
 }
 
 /** Go's time.RFC3339Nano: UTC, fraction without trailing zeros. */
@@ -87,7 +99,13 @@ export function storedIntentOf(record: ContainerRecord): CreateIntent | undefine
 /** Entrypoint and Cmd as Docker stores them in Config, by the daemon's merge rules. */
 function entrypointAndCmd(intent: CreateIntent | undefined, image: ImageRunConfig | undefined, args: readonly string[]): { entrypoint: string[] | null; cmd: string[] | null } {
   const nullIfEmpty = (list: readonly string[] | null | undefined) => (list && list.length > 0 ? [...list] : null);
-  const userEntrypoint = intent?.Entrypoint ?? undefined;
+  if (!intent) {
+    // not created by berth: what runs is all there is, split where the image's entrypoint ends
+    const imageEntrypoint = image?.Entrypoint ?? [];
+    const prefixed = imageEntrypoint.length > 0 && imageEntrypoint.every((arg, index) => args[index] === arg);
+    return prefixed ? { entrypoint: [...imageEntrypoint], cmd: nullIfEmpty(args.slice(imageEntrypoint.length)) } : { entrypoint: null, cmd: nullIfEmpty(args) };
+  }
+  const userEntrypoint = intent.Entrypoint ?? undefined;
   const userCmd = intent?.Cmd && intent.Cmd.length > 0 ? intent.Cmd : undefined;
   if (userEntrypoint !== undefined) {
     // `--entrypoint ''` stores [""], which Docker shows as given
@@ -171,16 +189,16 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
   const result: Record<string, unknown> = {
     Binds: host.Binds ?? null,
     ContainerIDFile: '',
-    LogConfig: { Type: host.LogConfig?.Type ?? 'json-file', Config: host.LogConfig?.Config ?? {} },
+    LogConfig: { Type: host.LogConfig?.Type ?? 'json-file', Config: jsonMap(host.LogConfig?.Config ?? {}, '') },
     NetworkMode: networkMode(intent),
-    PortBindings: {},
+    PortBindings: jsonMap({}),
     RestartPolicy: { Name: restart?.Name || 'no', MaximumRetryCount: restart?.MaximumRetryCount ?? 0 },
     AutoRemove: host.AutoRemove ?? record.container.labels[LABELS.autoRemove] === 'true',
     VolumeDriver: '',
     VolumesFrom: null,
     ConsoleSize: [0, 0],
   };
-  if (host.Annotations && Object.keys(host.Annotations).length > 0) result.Annotations = host.Annotations;
+  if (host.Annotations && Object.keys(host.Annotations).length > 0) result.Annotations = jsonMap(host.Annotations, '');
   Object.assign(result, {
     CapAdd: host.CapAdd ?? null,
     CapDrop: host.CapDrop ?? null,
@@ -200,7 +218,7 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     ReadonlyRootfs: host.ReadonlyRootfs ?? false,
     SecurityOpt: host.SecurityOpt ?? null,
   });
-  if (host.Tmpfs && Object.keys(host.Tmpfs).length > 0) result.Tmpfs = host.Tmpfs;
+  if (host.Tmpfs && Object.keys(host.Tmpfs).length > 0) result.Tmpfs = jsonMap(host.Tmpfs, '');
   Object.assign(result, {
     UTSMode: '',
     UsernsMode: '',
@@ -267,7 +285,7 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
     AttachStderr: false,
   };
   const exposed = image?.ExposedPorts;
-  if (exposed && Object.keys(exposed).length > 0) result.ExposedPorts = exposed;
+  if (exposed && Object.keys(exposed).length > 0) result.ExposedPorts = jsonMap(exposed);
   Object.assign(result, {
     Tty: intent?.Tty ?? spec?.process.terminal ?? false,
     OpenStdin: intent?.OpenStdin ?? false,
@@ -275,11 +293,11 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
     Env: configEnv(intent, image, spec, hostname),
     Cmd: cmd,
     Image: record.imageAsTyped,
-    Volumes: image?.Volumes && Object.keys(image.Volumes).length > 0 ? image.Volumes : null,
+    Volumes: image?.Volumes && Object.keys(image.Volumes).length > 0 ? jsonMap(image.Volumes) : null,
     WorkingDir: intent?.WorkingDir || image?.WorkingDir || '',
     Entrypoint: entrypoint,
     OnBuild: null,
-    Labels: { ...record.userLabels },
+    Labels: jsonMap(record.userLabels, ''),
   });
   const stopSignal = intent?.StopSignal || image?.StopSignal;
   if (stopSignal) result.StopSignal = stopSignal;
@@ -315,7 +333,7 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
     SandboxID: '',
     // the network namespace of a running container, for nsenter and friends
     SandboxKey: running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
-    Ports: {},
+    Ports: jsonMap({}),
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
@@ -329,7 +347,7 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
     IPPrefixLen: 0,
     IPv6Gateway: '',
     MacAddress: '',
-    Networks: networks,
+    Networks: jsonMap(networks),
   };
 }
 

@@ -98,7 +98,16 @@ function matchesLabels(filters: readonly string[], labels: Readonly<Record<strin
 /** Images an `ancestor=` filter stands for: their config digests, and their normalised names. */
 export interface AncestorSet {
   readonly imageIds: ReadonlySet<string>;
+  /** normalised names of the values that name no local image (the image was removed) */
+  readonly goneNames: ReadonlySet<string>;
+  /** normalised names of every value: what a container berth did not create can be matched by */
   readonly names: ReadonlySet<string>;
+}
+
+function matchesAncestor(record: ContainerRecord, ancestors: AncestorSet): boolean {
+  if (record.imageId !== '' && ancestors.imageIds.has(record.imageId)) return true;
+  const names = record.imageId === '' ? ancestors.names : ancestors.goneNames;
+  return names.has(record.container.image);
 }
 
 export interface SelectOptions {
@@ -130,7 +139,7 @@ export function selectContainers(records: readonly ContainerRecord[], filters: C
     if (filters.status.length > 0 && !filters.status.includes(record.status)) continue;
     if (filters.ancestor.length > 0) {
       const ancestors = options.ancestors;
-      if (!ancestors || !(ancestors.imageIds.has(record.imageId) || ancestors.names.has(record.container.image))) continue;
+      if (!ancestors || !matchesAncestor(record, ancestors)) continue;
     }
     // berth has no healthchecks and no swarm tasks
     if (filters.health.length > 0 && !filters.health.includes('none')) continue;
@@ -279,7 +288,7 @@ export interface AncestorImage {
   readonly chainIds: readonly string[];
 }
 
-export function ancestorSet(resolved: readonly AncestorImage[], localImages: readonly AncestorImage[], names: readonly string[]): AncestorSet {
+export function ancestorSet(resolved: readonly AncestorImage[], localImages: readonly AncestorImage[], values: readonly string[], unresolved: readonly string[]): AncestorSet {
   const imageIds = new Set<string>();
   for (const ancestor of resolved) {
     imageIds.add(ancestor.configDigest);
@@ -289,13 +298,16 @@ export function ancestorSet(resolved: readonly AncestorImage[], localImages: rea
       if (image.chainIds.length > top && image.chainIds[top - 1] === ancestor.chainIds[top - 1]) imageIds.add(image.configDigest);
     }
   }
-  const normalised = new Set<string>();
-  for (const name of names) {
-    try {
-      normalised.add(parseReference(name).toString());
-    } catch {
-      // an ID prefix or a bad name: only an image lookup can match it
+  const normalise = (names: readonly string[]) => {
+    const normalised = new Set<string>();
+    for (const name of names) {
+      try {
+        normalised.add(parseReference(name).toString());
+      } catch {
+        // an ID prefix or a bad name: only an image lookup can match it
+      }
     }
-  }
-  return { imageIds, names: normalised };
+    return normalised;
+  };
+  return { imageIds, goneNames: normalise(unresolved), names: normalise(values) };
 }
