@@ -100,7 +100,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     return { io, exit };
   } catch (error) {
     await deleteTask(context, container.id).catch(() => undefined);
-    await io.release().catch(() => undefined);
+    await io.abort().catch(() => undefined);
     throw error;
   }
 }
