@@ -6,8 +6,8 @@
 // FIFO berth writes to, held open by the logger when berth must be able to go away.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile, constants } from 'node:fs/promises';
+import { closeSync, existsSync, open as openFd } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile, constants } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,8 +164,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
     let stdinSocket: Socket | undefined;
     if (openStdin) {
       // O_RDWR never blocks; this handle is the FIFO's writer until the logger or our closeStdin takes over
-      const handle = await open(fifos.stdin, constants.O_RDWR | constants.O_NONBLOCK);
-      stdinSocket = new Socket({ fd: handle.fd, readable: false, writable: true });
+      stdinSocket = new Socket({ fd: await openRaw(fifos.stdin, constants.O_RDWR | constants.O_NONBLOCK), readable: false, writable: true });
       stdinSocket.on('error', () => undefined);
       cleanup.push(() => stdinSocket!.destroy());
     }
@@ -257,8 +256,7 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
     await makeFifos(Object.values(paths).filter((path) => path !== ''));
     let stdinSocket: Socket | undefined;
     if (openStdin) {
-      const handle = await open(paths.stdin, constants.O_RDWR | constants.O_NONBLOCK);
-      stdinSocket = new Socket({ fd: handle.fd, readable: false, writable: true });
+      stdinSocket = new Socket({ fd: await openRaw(paths.stdin, constants.O_RDWR | constants.O_NONBLOCK), readable: false, writable: true });
       stdinSocket.on('error', () => undefined);
     }
     const output = new OutputRelay();
@@ -266,26 +264,26 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
     const readers: Socket[] = [];
     let closed = false;
     const streams = [['stdout', paths.stdout], ['stderr', paths.stderr]].filter(([, path]) => path !== '') as Array<[LogStream, string]>;
-    let open_ = streams.length;
+    let remaining = streams.length;
     const done = new Promise<void>((resolve) => {
       for (const [stream, path] of streams) {
         pendingOpens.add(path);
         // blocks (in libuv's threadpool) until the shim opens the write end at Tasks.Start
-        open(path, constants.O_RDONLY).then(
-          (handle) => {
+        openRaw(path, constants.O_RDONLY).then(
+          (fd) => {
             pendingOpens.delete(path);
-            const socket = new Socket({ fd: handle.fd, readable: true, writable: false });
+            const socket = new Socket({ fd, readable: true, writable: false });
             readers.push(socket);
             if (closed) socket.destroy();
             socket.on('data', (chunk: Buffer) => output.emit(stream, chunk));
             socket.on('close', () => {
-              if (--open_ === 0) resolve();
+              if (--remaining === 0) resolve();
             });
             socket.on('error', () => undefined);
           },
           () => {
             pendingOpens.delete(path);
-            if (--open_ === 0) resolve();
+            if (--remaining === 0) resolve();
           },
         );
       }
@@ -296,7 +294,7 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
       closed = true;
       // a threadpool thread stuck in a FIFO open would hang process.exit: open the other end to free it
       for (const path of pendingOpens) {
-        await open(path, constants.O_WRONLY | constants.O_NONBLOCK).then((handle) => handle.close(), () => undefined);
+        await openRaw(path, constants.O_WRONLY | constants.O_NONBLOCK).then((fd) => closeSync(fd), () => undefined);
       }
       for (const socket of readers) socket.destroy();
     };
@@ -326,6 +324,11 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A plain fd for a net.Socket to own (a FileHandle would close it again when collected). */
+function openRaw(path: string, flags: number): Promise<number> {
+  return new Promise((resolve, reject) => openFd(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
 }
 
 /** Node has no mkfifo(3). */
