@@ -38,6 +38,7 @@ let inputs: Input[] = [];
 let started = false;
 let finishing = false;
 let exitPoll: NodeJS.Timeout | undefined;
+let terminatedByShim = false;
 
 function main(): void {
   const configPath = configPathFromArgs(process.argv.slice(2));
@@ -48,7 +49,11 @@ function main(): void {
     // still drain the shim's pipes: a reader gone would kill the container with SIGPIPE
     config = { driver: 'none', logPath: configPath, maxSize: 0, maxFile: 1 };
   }
-  process.on('SIGTERM', () => finish());
+  process.on('SIGTERM', () => {
+    // the shim signals while someone deletes the task: that berth records the exit itself
+    terminatedByShim = true;
+    finish();
+  });
   // the shim's session or berth's terminal may go: neither ends the log
   process.on('SIGHUP', () => undefined);
   process.on('SIGINT', () => undefined);
@@ -236,7 +241,7 @@ function complete(): void {
     }
   }
   if (holdStdinFd !== undefined) closeQuietly(holdStdinFd);
-  if (config.onExit && started) {
+  if (config.onExit && started && !terminatedByShim) {
     void import('node:child_process').then(({ spawn }) => {
       try {
         const [command, ...args] = config.onExit!;
