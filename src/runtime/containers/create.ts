@@ -18,7 +18,6 @@ import { confirmNameUnique, reserveName, releaseName } from './name-reservation.
 
 const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
-const INIT_BINARY = '/usr/bin/tini-static';
 
 export interface CreateRequest {
   readonly intent: CreateIntent;
@@ -102,7 +101,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
   const { containerd, config } = context;
   const { intent, image } = request;
   const names = await import('./names.js');
-  const { buildSpec, runtimeOptions } = await import('../spec/build.js');
+  const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');
   const { readRootfsFile } = await import('./rootfs-files.js');
 
@@ -113,6 +112,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     undo.push(() => releaseName(containerd, heldName, id));
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);
+    prepareBindSources(intent);
     const seccompProfile = await seccompProfileFor(intent);
     const directory = containerDirectory(config, containerd.namespace, id);
     await mkdir(directory, { recursive: true, mode: 0o710 });
@@ -135,7 +135,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         etcFiles,
         passwd,
         group,
-        initBinary: intent.HostConfig.Init ? INIT_BINARY : undefined,
+        initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
       });
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
