@@ -1,6 +1,16 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ContainerCreate from '../commands/container/create.js';
+import ContainerExec from '../commands/container/exec.js';
+import ContainerKill from '../commands/container/kill.js';
+import ContainerRemove from '../commands/container/rm.js';
+import ContainerRestart from '../commands/container/restart.js';
+import ContainerRun from '../commands/container/run.js';
+import ContainerStart from '../commands/container/start.js';
+import ContainerStop from '../commands/container/stop.js';
+import ContainerWait from '../commands/container/wait.js';
+import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
 import ImageInspect from '../commands/image/inspect.js';
 import ImageList from '../commands/image/ls.js';
@@ -23,6 +33,16 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'container:create': ContainerCreate,
+  'container:exec': ContainerExec,
+  'container:kill': ContainerKill,
+  'container:rm': ContainerRemove,
+  'container:restart': ContainerRestart,
+  'container:run': ContainerRun,
+  'container:start': ContainerStart,
+  'container:stop': ContainerStop,
+  'container:wait': ContainerWait,
+  'internal:reap': InternalReap,
   'image:history': ImageHistory,
   'image:inspect': ImageInspect,
   'image:ls': ImageList,

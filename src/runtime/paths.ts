@@ -1,6 +1,7 @@
 // Where berth keeps its own state, under the data root keyed by containerd address.
 
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stateDirectory, type BerthConfig } from '../config/config.js';
 
 export function volumesDirectory(config: BerthConfig, namespace: string): string {
@@ -15,4 +16,12 @@ export function containerDirectory(config: BerthConfig, namespace: string, id: s
 /** Docker's json-file location, inside the container's directory. */
 export function containerLogPath(config: BerthConfig, namespace: string, id: string): string {
   return join(containerDirectory(config, namespace, id), `${id}-json.log`);
+}
+
+/**
+ * `node bin/run.js`: how detached helpers (the reaper a logger starts when a container exits)
+ * run berth again. Every bundle chunk sits in dist/, one level below the package root.
+ */
+export function berthCommandLine(): string[] {
+  return [process.execPath, fileURLToPath(new URL('../bin/run.js', import.meta.url))];
 }

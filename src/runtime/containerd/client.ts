@@ -68,6 +68,13 @@ function methodDefinition(service: ServiceName, method: string): MethodDefinitio
   return definition;
 }
 
+/** Protobuf bytes of a message berth's protos define, for an Any (`containerd.runc.v1.Options`). */
+export function encodeMessage(typeName: string, value: object): Buffer {
+  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+  const type = root.lookupType(typeName);
+  return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+}
+
 export class ContainerdClient {
   readonly address: string;
   readonly namespace: string;

@@ -22,6 +22,10 @@ export const LABELS = {
   restartCount: 'berth/restart-count',
   /** platform the image was chosen for, `linux/amd64` */
   platform: 'berth/platform',
+  /** the signal `stop` sends: `--stop-signal`, else the image's StopSignal, else SIGTERM */
+  stopSignal: 'berth/stop-signal',
+  /** seconds `stop` waits before SIGKILL when the user gives no `-t` (`--stop-timeout`) */
+  stopTimeout: 'berth/stop-timeout',
   /** hostname the container was given (for /etc/hosts and inspect) */
   hostname: 'berth/hostname',
 } as const;

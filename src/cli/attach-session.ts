@@ -1,0 +1,136 @@
+// The terminal side of an attached container: output to our stdout/stderr, our stdin to the
+// container (raw when it is a terminal), window sizes to ResizePty, the detach keys, and
+// signals proxied to the container when it has no terminal (Docker's --sig-proxy).
+
+import { constants } from 'node:os';
+import { usageError } from '../errors.js';
+import type { AttachedIO } from '../runtime/logging/task-io.js';
+
+export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+
+const CONTROL_SYMBOLS: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
+
+/** Docker's detach key grammar: comma-separated `ctrl-<x>` or single characters. */
+export function parseDetachKeys(spec: string): number[] {
+  return spec.split(',').map((key) => {
+    if (key.length === 1) return key.charCodeAt(0);
+    const control = /^ctrl-(.)$/.exec(key);
+    if (control) {
+      const symbol = control[1];
+      if (/[a-z]/.test(symbol)) return symbol.charCodeAt(0) - 96;
+      if (symbol in CONTROL_SYMBOLS) return CONTROL_SYMBOLS[symbol];
+    }
+    throw usageError(`Invalid detach keys (${key}) provided`);
+  });
+}
+
+/** Signals a foreground berth passes on; the rest are berth's own business (Docker's list). */
+const NOT_PROXIED = new Set(['SIGCHLD', 'SIGPIPE', 'SIGURG', 'SIGWINCH', 'SIGKILL', 'SIGSTOP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGILL', 'SIGPROF', 'SIGVTALRM', 'SIGIO', 'SIGPOLL', 'SIGSYS', 'SIGUNUSED', 'SIGSTKFLT', 'SIGPWR', 'SIGINFO', 'SIGLOST', 'SIGBREAK', 'SIGTTIN', 'SIGTTOU']);
+
+export interface AttachSessionOptions {
+  readonly io: AttachedIO;
+  readonly tty: boolean;
+  /** feed our stdin to the container */
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly detachKeys: readonly number[];
+  readonly sigProxy: boolean;
+  readonly resize?: (columns: number, rows: number) => Promise<unknown>;
+  readonly signal?: (signal: number) => Promise<unknown>;
+}
+
+export type AttachOutcome = 'ended' | 'detached';
+
+/** Runs until the container's output ends or the user detaches; the terminal is restored after. */
+export async function runAttachSession(options: AttachSessionOptions): Promise<AttachOutcome> {
+  const { io } = options;
+  const cleanups: (() => void)[] = [];
+  let detach: () => void = () => undefined;
+  const detached = new Promise<AttachOutcome>((resolve) => {
+    detach = () => resolve('detached');
+  });
+
+  io.onOutput((stream, chunk) => {
+    if (stream === 'stdout' ? options.stdout : options.stderr) (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+  });
+
+  if (options.stdin && io.stdinWriter) {
+    const writer = io.stdinWriter;
+    const input = process.stdin;
+    if (options.tty && input.isTTY) {
+      input.setRawMode(true);
+      cleanups.push(() => input.setRawMode(false));
+    }
+    const keys = options.tty ? options.detachKeys : [];
+    let matched = 0;
+    const onData = (chunk: Buffer) => {
+      if (keys.length === 0) {
+        writer.write(chunk);
+        return;
+      }
+      const out: number[] = [];
+      for (const byte of chunk) {
+        if (byte === keys[matched]) {
+          matched += 1;
+          if (matched === keys.length) {
+            if (out.length > 0) writer.write(Buffer.from(out));
+            detach();
+            return;
+          }
+          continue;
+        }
+        // a partial sequence that did not complete belongs to the container after all
+        for (let index = 0; index < matched; index += 1) out.push(keys[index]);
+        matched = 0;
+        if (byte === keys[0]) matched = 1;
+        else out.push(byte);
+      }
+      if (out.length > 0) writer.write(Buffer.from(out));
+    };
+    const onEnd = () => {
+      if (!options.tty) io.closeStdin();
+    };
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.resume();
+    cleanups.push(() => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
+    });
+  }
+
+  if (options.tty && options.resize && process.stdout.isTTY) {
+    const resize = options.resize;
+    const send = () => {
+      const { columns, rows } = process.stdout;
+      if (columns && rows) resize(columns, rows).catch(() => undefined);
+    };
+    send();
+    process.stdout.on('resize', send);
+    cleanups.push(() => process.stdout.off('resize', send));
+  }
+
+  if (options.sigProxy && !options.tty && options.signal) {
+    const forward = options.signal;
+    for (const [name, number] of Object.entries(constants.signals)) {
+      if (NOT_PROXIED.has(name)) continue;
+      const handler = () => {
+        forward(number).catch(() => undefined);
+      };
+      try {
+        process.on(name as NodeJS.Signals, handler);
+        cleanups.push(() => process.off(name as NodeJS.Signals, handler));
+      } catch {
+        // a signal Node cannot watch on this platform
+      }
+    }
+  }
+
+  try {
+    return await Promise.race([io.done.then(() => 'ended' as const), detached]);
+  } finally {
+    for (const cleanup of cleanups.reverse()) cleanup();
+  }
+}

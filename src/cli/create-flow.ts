@@ -1,0 +1,53 @@
+// What `run` and `create` share: flags → intent, the image made local, the container created,
+// `--cidfile` written. Anything failing here fails before the container starts: exit 125.
+
+import { writeFile } from 'node:fs/promises';
+import { BerthError } from '../errors.js';
+import type { RuntimeContext } from '../runtime/context.js';
+import type { Container } from '../runtime/containerd/types.js';
+import type { CreateIntent } from '../runtime/intent.js';
+import type { RunOptions } from '../runtime/create-options.js';
+import { ensureImage } from './ensure-image.js';
+
+export interface CreatedFromFlags {
+  readonly container: Container;
+  readonly intent: CreateIntent;
+  readonly options: RunOptions;
+}
+
+function as125(error: unknown): never {
+  if (error instanceof BerthError) {
+    throw new BerthError(error.category, error.message, { cause: error.cause ?? error, exitCode: error.exitCode ?? 125 });
+  }
+  throw new BerthError('internal', error instanceof Error ? error.message : String(error), { cause: error, exitCode: 125 });
+}
+
+async function writeCidfile(path: string, id: string): Promise<void> {
+  try {
+    await writeFile(path, id, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new BerthError('usage', `Container ID file found, make sure the other container isn't running or delete ${path}`);
+    }
+    throw new BerthError('internal', `failed to create the container ID file: ${(error as Error).message}`);
+  }
+}
+
+export async function createFromFlags(runtime: RuntimeContext, intent: CreateIntent, options: RunOptions): Promise<CreatedFromFlags> {
+  try {
+    if (options.cidfile) {
+      const { existsSync } = await import('node:fs');
+      if (existsSync(options.cidfile)) {
+        throw new BerthError('usage', `Container ID file found, make sure the other container isn't running or delete ${options.cidfile}`);
+      }
+    }
+    const image = await ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet });
+    const { createContainer } = await import('../runtime/containers/create.js');
+    const created = await createContainer(runtime, { intent, name: options.name, image });
+    if (options.cidfile) await writeCidfile(options.cidfile, created.id);
+    const { loadContainer } = await import('../runtime/containers/run.js');
+    return { container: await loadContainer(runtime, created.id), intent, options };
+  } catch (error) {
+    as125(error);
+  }
+}

@@ -1,0 +1,30 @@
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { BerthCommand } from '../../cli/base-command.js';
+import { forEachTarget } from '../../cli/targets.js';
+
+export default class ContainerRestart extends BerthCommand {
+  static summary = 'Restart one or more containers';
+  static aliases = ['restart'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
+  static flags = {
+    signal: Flags.string({ char: 's', description: 'signal to send to the container' }),
+    timeout: Flags.integer({ char: 't', aliases: ['time'], description: 'seconds to wait before killing the container' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(ContainerRestart);
+    const runtime = await this.runtime();
+    const { findContainer } = await import('../../runtime/containers/find.js');
+    const lifecycle = await import('../../runtime/containers/lifecycle.js');
+    if (flags.signal !== undefined) (await import('../../runtime/signals.js')).parseSignal(flags.signal);
+    await forEachTarget(argv as string[], async (ref) => {
+      const { container } = await findContainer(runtime, ref);
+      await lifecycle.stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal });
+      const started = await lifecycle.startContainer(runtime, container, { attach: false, openStdin: lifecycle.storedIntent(container).OpenStdin === true });
+      await started.io.release();
+      this.print(ref);
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import * as Args from '@oclif/core/args';
+import { BerthCommand } from '../../cli/base-command.js';
+import { RUN_FLAGS } from '../../cli/container-flags.js';
+import { BerthError } from '../../errors.js';
+
+export default class ContainerRun extends BerthCommand {
+  static summary = 'Create and run a new container from an image';
+  static usage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
+  static aliases = ['run'];
+  static strict = false;
+  static splitAtFirstPositional = true;
+  static args = { image: Args.string({ required: true, description: 'image to run' }) };
+  static flags = RUN_FLAGS;
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(ContainerRun);
+    const [image, ...args] = argv as string[];
+    const { toRunRequest } = await import('../../runtime/create-options.js');
+    const { intent, options } = toRunRequest(flags, image, args);
+    const attachStdin = options.attach.includes('stdin');
+    if (!options.detach && intent.Tty && attachStdin && !process.stdin.isTTY) {
+      throw new BerthError('failed-precondition', 'the input device is not a TTY');
+    }
+    const runtime = await this.runtime();
+    const { createFromFlags } = await import('../../cli/create-flow.js');
+    const { container } = await createFromFlags(runtime, intent, options);
+    const autoRemove = intent.HostConfig.AutoRemove === true;
+    const run = await import('../../runtime/containers/run.js');
+
+    if (options.detach) {
+      await run.startDetached(runtime, container, autoRemove, intent.OpenStdin === true);
+      this.print(container.id);
+      return;
+    }
+
+    const { startContainer, removeContainer } = await import('../../runtime/containers/lifecycle.js');
+    let started;
+    try {
+      started = await startContainer(runtime, container, { attach: true, openStdin: attachStdin && intent.OpenStdin === true });
+    } catch (error) {
+      if (autoRemove) await removeContainer(runtime, container, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    const { runAttachSession, parseDetachKeys } = await import('../../cli/attach-session.js');
+    const outcome = await runAttachSession({
+      io: started.io.attached!,
+      tty: intent.Tty === true,
+      stdin: attachStdin && intent.OpenStdin === true,
+      stdout: options.attach.includes('stdout'),
+      stderr: options.attach.includes('stderr'),
+      detachKeys: parseDetachKeys(options.detachKeys),
+      sigProxy: options.sigProxy,
+      resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: '', width: columns, height: rows }),
+      signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { container_id: container.id, exec_id: '', signal, all: false }),
+    });
+    if (outcome === 'detached') {
+      started.io.attached!.detach();
+      return;
+    }
+    process.exitCode = await run.finishForeground(runtime, container, started, autoRemove);
+  }
+}

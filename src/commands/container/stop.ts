@@ -1,0 +1,28 @@
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { BerthCommand } from '../../cli/base-command.js';
+import { forEachTarget } from '../../cli/targets.js';
+
+export default class ContainerStop extends BerthCommand {
+  static summary = 'Stop one or more running containers';
+  static aliases = ['stop'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
+  static flags = {
+    signal: Flags.string({ char: 's', description: 'signal to send to the container' }),
+    timeout: Flags.integer({ char: 't', aliases: ['time'], description: 'seconds to wait before killing the container' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(ContainerStop);
+    const runtime = await this.runtime();
+    const { findContainer } = await import('../../runtime/containers/find.js');
+    const { stopContainer } = await import('../../runtime/containers/lifecycle.js');
+    if (flags.signal !== undefined) (await import('../../runtime/signals.js')).parseSignal(flags.signal);
+    await forEachTarget(argv as string[], async (ref) => {
+      const { container } = await findContainer(runtime, ref);
+      await stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal });
+      this.print(ref);
+    });
+  }
+}

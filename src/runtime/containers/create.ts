@@ -1,0 +1,164 @@
+// `create`: a validated intent and a local image become a containerd container — name held,
+// rootfs snapshot prepared, /etc files written, OCI spec stored — or, if any step fails,
+// nothing at all: every step registers its undo, run in reverse on failure.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { BerthError } from '../../errors.js';
+import type { LocalImage } from '../../image/local.js';
+import { formatPlatform } from '../../image/platform.js';
+import type { RuntimeContext } from '../context.js';
+import { encodeMessage } from '../containerd/client.js';
+import { withLease } from '../containerd/leases.js';
+import type { Mount } from '../containerd/snapshots.js';
+import type { CreateIntent } from '../intent.js';
+import { containerDirectory } from '../paths.js';
+import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
+import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
+
+const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
+const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
+const INIT_BINARY = '/usr/bin/tini-static';
+
+export interface CreateRequest {
+  readonly intent: CreateIntent;
+  /** Docker name, without the leading slash; random when absent */
+  readonly name?: string;
+  readonly image: LocalImage;
+}
+
+export interface CreatedContainer {
+  readonly id: string;
+  readonly name: string;
+}
+
+type Undo = () => Promise<unknown>;
+
+async function seccompProfileFor(intent: CreateIntent): Promise<string | undefined> {
+  const host = intent.HostConfig;
+  if (host.Privileged) return undefined;
+  const option = (host.SecurityOpt ?? []).find((value) => value.startsWith('seccomp=') || value.startsWith('seccomp:'));
+  const wanted = option?.slice('seccomp='.length);
+  if (wanted === 'unconfined') return undefined;
+  if (wanted !== undefined) return wanted; // the CLI already put the profile's JSON here, as Docker's does
+  try {
+    return await readFile(SECCOMP_PROFILE, 'utf8');
+  } catch (error) {
+    throw new BerthError(
+      'failed-precondition',
+      `the default seccomp profile ${SECCOMP_PROFILE} is missing (${(error as NodeJS.ErrnoException).code}): install Debian's golang-github-containers-common, or run with --security-opt seccomp=unconfined`,
+      { exitCode: 125 },
+    );
+  }
+}
+
+async function prepareSnapshot(context: RuntimeContext, id: string, parent: string, lease: string): Promise<Mount[]> {
+  const { mounts } = await context.containerd.unary<{ mounts: Mount[] }>(
+    'snapshots',
+    'Prepare',
+    { snapshotter: context.config.snapshotter, key: id, parent, labels: {} },
+    { lease },
+  );
+  return mounts;
+}
+
+function containerLabels(intent: CreateIntent, request: CreateRequest, id: string, name: string, hostname: string, args: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = { ...(request.image.config.config?.Labels ?? {}), ...(intent.Labels ?? {}) };
+  labels[LABELS.name] = name;
+  labels[LABELS.imageAsTyped] = intent.Image;
+  labels[LABELS.imageId] = request.image.configDigest;
+  labels[LABELS.platform] = formatPlatform(request.image.platform);
+  labels[LABELS.hostname] = hostname;
+  // containerd caps a label at 4096 bytes; the spec keeps the whole argv for inspect
+  let command = JSON.stringify(args);
+  if (command.length > 3000) command = JSON.stringify([args[0].slice(0, 1000), '…']);
+  labels[LABELS.command] = command;
+  if (intent.HostConfig.AutoRemove) labels[LABELS.autoRemove] = 'true';
+  labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
+  if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
+  void id;
+  return labels;
+}
+
+export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
+  const { containerd, config } = context;
+  const { intent, image } = request;
+  const names = await import('./names.js');
+  const { buildSpec, runtimeOptions } = await import('../spec/build.js');
+  const { writeEtcFiles } = await import('./etc-files.js');
+  const { readRootfsFile } = await import('./rootfs-files.js');
+
+  const id = randomBytes(32).toString('hex');
+  const undo: Undo[] = [];
+  try {
+    let name = request.name;
+    if (name !== undefined) {
+      names.validateName(name);
+      await reserveName(containerd, name, id);
+    } else {
+      for (let attempt = 0; ; attempt += 1) {
+        name = names.randomName();
+        try {
+          await reserveName(containerd, name, id);
+          break;
+        } catch (error) {
+          if (attempt >= 10 || !(error instanceof BerthError && error.category === 'already-exists')) throw error;
+        }
+      }
+    }
+    const heldName = name;
+    undo.push(() => releaseName(containerd, heldName, id));
+
+    const runtime = runtimeOptions(intent.HostConfig.Runtime);
+    const seccompProfile = await seccompProfileFor(intent);
+    const directory = containerDirectory(config, containerd.namespace, id);
+    await mkdir(directory, { recursive: true, mode: 0o710 });
+    undo.push(() => rm(directory, { recursive: true, force: true }));
+
+    const parent = image.chainIds[image.chainIds.length - 1] ?? '';
+    await withLease(containerd, async (lease) => {
+      const mounts = await prepareSnapshot(context, id, parent, lease);
+      undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
+
+      const [passwd, group] = await Promise.all([readRootfsFile(mounts, '/etc/passwd'), readRootfsFile(mounts, '/etc/group')]);
+      const hostname = intent.HostConfig.NetworkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
+      const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode: intent.HostConfig.NetworkMode ?? 'none' });
+      const spec = buildSpec({
+        namespace: containerd.namespace,
+        id,
+        intent,
+        imageConfig: image.config,
+        hostname,
+        etcFiles,
+        passwd,
+        group,
+        initBinary: intent.HostConfig.Init ? INIT_BINARY : undefined,
+        seccompProfile,
+      });
+      const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
+      await containerd.unary(
+        'containers',
+        'Create',
+        {
+          container: {
+            id,
+            image: image.record.name,
+            labels: containerLabels(intent, request, id, heldName, hostname, spec.process.args),
+            runtime: { name: runtime.name, options: { type_url: 'containerd.runc.v1.Options', value: encodeMessage('containerd.runc.v1.Options', runcOptions) } },
+            spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
+            snapshotter: config.snapshotter,
+            snapshot_key: id,
+            extensions: { [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) } },
+          },
+        },
+        { lease },
+      );
+      undo.push(() => containerd.unary('containers', 'Delete', { id }));
+    });
+    await confirmNameUnique(containerd, heldName, id);
+    return { id, name: heldName };
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,201 @@
+// The lifecycle operations every container command is made of: start with IO, stop with the
+// stop signal then SIGKILL, kill, remove with everything the container owned, and the reaper
+// that records a detached container's exit (and removes it for `--rm`) once it is over.
+
+import { rm } from 'node:fs/promises';
+import { BerthError } from '../../errors.js';
+import type { RuntimeContext } from '../context.js';
+import type { Container } from '../containerd/types.js';
+import { createIntentSchema, type CreateIntent } from '../intent.js';
+import { berthCommandLine, containerDirectory } from '../paths.js';
+import { SIGKILL, parseSignal } from '../signals.js';
+import { EXTENSIONS, LABELS } from './labels.js';
+import { releaseName } from './name-reservation.js';
+import { createTask, deleteTask, getTask, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
+import type { TaskIO } from '../logging/task-io.js';
+
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+export async function getContainer(context: RuntimeContext, id: string): Promise<Container | undefined> {
+  try {
+    const { container } = await context.containerd.unary<{ container: Container }>('containers', 'Get', { id });
+    return container;
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+/** The create request the container was made from, as stored at create. */
+export function storedIntent(container: Container): CreateIntent {
+  const extension = container.extensions[EXTENSIONS.intent];
+  if (!extension) {
+    // created by another client (ctr, nerdctl, the kubelet): what berth needs has defaults
+    return createIntentSchema.parse({ Image: container.image || 'unknown' });
+  }
+  return createIntentSchema.parse(JSON.parse(Buffer.from(extension.value).toString('utf8')));
+}
+
+export function containerName(container: Container): string {
+  return container.labels[LABELS.name] ?? container.id;
+}
+
+/** What a detached logger runs when the container's output ends: record the exit, `--rm`. */
+export function reaperCommand(context: RuntimeContext, id: string, remove: boolean): string[] {
+  const { config, containerd } = context;
+  return [
+    ...berthCommandLine(),
+    '--address', config.address,
+    '--namespace', containerd.namespace,
+    '--data-root', config.dataRoot,
+    '--snapshotter', config.snapshotter,
+    'internal', 'reap', id,
+    ...(remove ? ['--remove'] : []),
+  ];
+}
+
+export interface StartOptions {
+  /** show output (and feed stdin with `openStdin`) in this process */
+  readonly attach: boolean;
+  /** connect the container's stdin (`-i`) */
+  readonly openStdin: boolean;
+}
+
+export interface StartedContainer {
+  readonly io: TaskIO;
+  readonly exit: Promise<ExitStatus>;
+}
+
+/**
+ * Starts the container's task: a finished task is deleted first (`start` again, `restart`),
+ * IO is prepared (the logger is always there: output reaches the log even when nobody
+ * watches), and Wait is in place before Start so a fast exit is not missed.
+ */
+export async function startContainer(context: RuntimeContext, container: Container, options: StartOptions): Promise<StartedContainer> {
+  const existing = await getTask(context, container.id);
+  if (existing && (existing.status === 'RUNNING' || existing.status === 'PAUSED' || existing.status === 'PAUSING')) {
+    throw new BerthError('failed-precondition', `container ${container.id} is already running`);
+  }
+  if (existing) await deleteTask(context, container.id);
+
+  const intent = storedIntent(container);
+  const { prepareInitIO, parseLogSettings } = await import('../logging/task-io.js');
+  const autoRemove = container.labels[LABELS.autoRemove] === 'true';
+  const io = await prepareInitIO({
+    config: context.config,
+    namespace: context.containerd.namespace,
+    id: container.id,
+    log: parseLogSettings(intent.HostConfig.LogConfig?.Type, intent.HostConfig.LogConfig?.Config ?? undefined),
+    tty: intent.Tty === true,
+    openStdin: options.openStdin,
+    attach: options.attach,
+    onExit: reaperCommand(context, container.id, autoRemove),
+  });
+  try {
+    await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });
+    if (io.attached) await io.attached.ready;
+    const exit = waitForExit(context, container.id);
+    exit.catch(() => undefined);
+    await startTask(context, container.id);
+    return { io, exit };
+  } catch (error) {
+    await deleteTask(context, container.id).catch(() => undefined);
+    await io.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface StopOptions {
+  /** seconds before SIGKILL; undefined = the container's `--stop-timeout`, else 10; -1 waits forever */
+  readonly timeoutSeconds?: number;
+  /** default: the container's stop signal */
+  readonly signal?: string;
+}
+
+/** Docker's stop: the stop signal, SIGKILL after the timeout, then the task is reaped. */
+export async function stopContainer(context: RuntimeContext, container: Container, options: StopOptions = {}): Promise<void> {
+  const task = await getTask(context, container.id);
+  if (!task) return;
+  if (task.status === 'RUNNING' || task.status === 'PAUSED' || task.status === 'PAUSING') {
+    const signal = parseSignal(options.signal ?? container.labels[LABELS.stopSignal] ?? 'SIGTERM');
+    const stored = Number(container.labels[LABELS.stopTimeout]);
+    const timeout = options.timeoutSeconds ?? (Number.isInteger(stored) ? stored : DEFAULT_STOP_TIMEOUT_SECONDS);
+    if (task.status !== 'RUNNING') await context.containerd.unary('tasks', 'Resume', { container_id: container.id }).catch(() => undefined);
+    await signalTask(context, container.id, signal).catch(ignoreNotRunning);
+    const exited = await waitWithTimeout(context, container.id, timeout < 0 ? -1 : timeout * 1000);
+    if (!exited) {
+      await signalTask(context, container.id, SIGKILL, true).catch(ignoreNotRunning);
+      await waitForExit(context, container.id);
+    }
+  }
+  await deleteTask(context, container.id);
+}
+
+function ignoreNotRunning(error: unknown): void {
+  if (!(error instanceof BerthError && error.category === 'failed-precondition')) throw error;
+}
+
+export async function isRunning(context: RuntimeContext, id: string): Promise<boolean> {
+  const task = await getTask(context, id);
+  return task !== undefined && task.status !== 'STOPPED' && task.status !== 'CREATED';
+}
+
+/** Docker's kill: a signal to the init process of a running container. */
+export async function killContainer(context: RuntimeContext, container: Container, signal: string): Promise<void> {
+  const number = parseSignal(signal);
+  if (!(await isRunning(context, container.id))) {
+    throw new BerthError('failed-precondition', `cannot kill container: ${containerName(container)}: container ${container.id} is not running`);
+  }
+  await signalTask(context, container.id, number);
+}
+
+export interface RemoveOptions {
+  readonly force: boolean;
+}
+
+/** Container, task, rootfs snapshot, berth's directory and the name: all of it, or an error. */
+export async function removeContainer(context: RuntimeContext, container: Container, options: RemoveOptions): Promise<void> {
+  const { containerd, config } = context;
+  const task = await getTask(context, container.id);
+  if (task && task.status !== 'STOPPED' && task.status !== 'CREATED') {
+    if (!options.force) {
+      throw new BerthError(
+        'failed-precondition',
+        `cannot remove container "/${containerName(container)}": container is running: stop the container before removing or force remove`,
+      );
+    }
+    await signalTask(context, container.id, SIGKILL, true).catch(ignoreNotRunning);
+    await waitForExit(context, container.id);
+  }
+  if (task) {
+    await containerd.unary('tasks', 'Delete', { container_id: container.id }).catch(ignoreNotFound);
+  }
+  await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
+  if (container.snapshot_key) {
+    await containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound);
+  }
+  await rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true });
+  const name = container.labels[LABELS.name];
+  if (name) await releaseName(containerd, name, container.id);
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
+}
+
+/**
+ * Run by the logger (detached) when a container's output has ended: the task's exit is
+ * recorded and its shim freed; with `--rm` the container goes too. Another berth may be doing
+ * the same at the same moment (a foreground `run`), so everything tolerates "already gone".
+ */
+export async function reapContainer(context: RuntimeContext, id: string, remove: boolean): Promise<void> {
+  const container = await getContainer(context, id);
+  if (!container) return;
+  const task = await getTask(context, id);
+  if (task && task.status !== 'STOPPED') {
+    if (task.status === 'CREATED') return; // output ended before start: a failed start cleans up
+    await waitForExit(context, id);
+  }
+  await deleteTask(context, id);
+  if (remove) await removeContainer(context, container, { force: true });
+}

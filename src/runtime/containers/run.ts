@@ -1,0 +1,34 @@
+// Foreground and detached runs share one path once the container exists: start it (attached
+// or not), and for a foreground run wait for its exit, reap its task and honour `--rm`.
+
+import type { RuntimeContext } from '../context.js';
+import type { Container } from '../containerd/types.js';
+import { getContainer, removeContainer, startContainer, type StartedContainer } from './lifecycle.js';
+import { deleteTask } from './task.js';
+
+export async function loadContainer(context: RuntimeContext, id: string): Promise<Container> {
+  const container = await getContainer(context, id);
+  if (!container) throw new Error(`container ${id} vanished right after it was created`);
+  return container;
+}
+
+/** Starts a detached container; with `--rm` a failed start leaves nothing behind. */
+export async function startDetached(context: RuntimeContext, container: Container, autoRemove: boolean, openStdin: boolean): Promise<void> {
+  try {
+    const started = await startContainer(context, container, { attach: false, openStdin });
+    await started.io.release();
+  } catch (error) {
+    if (autoRemove) await removeContainer(context, container, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** After a foreground run: the exit recorded, the task freed, `--rm` done; returns the exit code. */
+export async function finishForeground(context: RuntimeContext, container: Container, started: StartedContainer, autoRemove: boolean): Promise<number> {
+  const status = await started.exit;
+  await started.io.attached?.done.catch(() => undefined);
+  await started.io.release().catch(() => undefined);
+  await deleteTask(context, container.id);
+  if (autoRemove) await removeContainer(context, container, { force: true });
+  return status.exitCode;
+}

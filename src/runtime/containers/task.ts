@@ -1,0 +1,137 @@
+// A container's init task: created with its IO, started, waited for, signalled and deleted.
+// When berth deletes a finished task it keeps the exit code and time in the container's
+// labels: the task (and its shim) are gone, Docker's `Exited (3) 2 minutes ago` stays.
+
+import { BerthError } from '../../errors.js';
+import type { RuntimeContext } from '../context.js';
+import type { Container, Timestamp } from '../containerd/types.js';
+import { timestampToDate } from '../containerd/types.js';
+import type { Mount } from '../containerd/snapshots.js';
+import { LABELS } from './labels.js';
+
+export interface TaskStdio {
+  readonly stdin: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly terminal: boolean;
+}
+
+export interface ExitStatus {
+  readonly exitCode: number;
+  readonly exitedAt?: Date;
+}
+
+interface ProcessMessage {
+  id: string;
+  pid: number;
+  status: string;
+  exit_status: number;
+  exited_at: Timestamp | null;
+}
+
+/** The init task's process, or undefined when the container has no task. */
+export async function getTask(context: RuntimeContext, id: string): Promise<ProcessMessage | undefined> {
+  try {
+    const { process } = await context.containerd.unary<{ process: ProcessMessage }>('tasks', 'Get', { container_id: id });
+    return process;
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Docker's exit codes for a command that cannot run: 127 not found, 126 not executable.
+ * runc reports both from `Tasks.Create`; the message is kept as runc wrote it.
+ */
+function taskCreateError(error: unknown): BerthError {
+  const message = error instanceof Error ? error.message : String(error);
+  const category = error instanceof BerthError ? error.category : 'internal';
+  let exitCode: number | undefined;
+  if (/executable file not found|no such file or directory/.test(message)) exitCode = 127;
+  else if (/permission denied|is a directory|exec format error/.test(message)) exitCode = 126;
+  return new BerthError(category, `failed to create task for container: ${message}`, { cause: error, exitCode: exitCode ?? 125 });
+}
+
+/** Tasks.Create with the snapshot's mounts as rootfs; returns the pid. */
+export async function createTask(context: RuntimeContext, container: Container, stdio: TaskStdio): Promise<number> {
+  const { containerd } = context;
+  const { mounts } = await containerd.unary<{ mounts: Mount[] }>('snapshots', 'Mounts', { snapshotter: container.snapshotter, key: container.snapshot_key });
+  try {
+    const { pid } = await containerd.unary<{ pid: number }>(
+      'tasks',
+      'Create',
+      { container_id: container.id, rootfs: mounts, stdin: stdio.stdin, stdout: stdio.stdout, stderr: stdio.stderr, terminal: stdio.terminal },
+      // the shim starts, runc creates the container, the logger signals ready: slow on a busy host
+      { timeoutMs: 120_000 },
+    );
+    return pid;
+  } catch (error) {
+    throw taskCreateError(error);
+  }
+}
+
+/** Resolves when the process exits; call before Start so a fast exit is not missed. */
+export function waitForExit(context: RuntimeContext, id: string, execId = ''): Promise<ExitStatus> {
+  return context.containerd
+    .unary<{ exit_status: number; exited_at: Timestamp | null }>('tasks', 'Wait', { container_id: id, exec_id: execId }, { timeoutMs: Infinity })
+    .then((response) => ({ exitCode: response.exit_status, exitedAt: timestampToDate(response.exited_at) }));
+}
+
+export async function startTask(context: RuntimeContext, id: string): Promise<void> {
+  await context.containerd.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+  await setLabels(context, id, { [LABELS.startedAt]: new Date().toISOString() });
+}
+
+export async function setLabels(context: RuntimeContext, id: string, labels: Record<string, string>): Promise<void> {
+  await context.containerd.unary('containers', 'Update', {
+    container: { id, labels },
+    update_mask: { paths: Object.keys(labels).map((key) => `labels.${key}`) },
+  });
+}
+
+/** Sends `signal` to the init process; Docker's error when it is not running. */
+export async function signalTask(context: RuntimeContext, id: string, signal: number, all = false): Promise<void> {
+  try {
+    await context.containerd.unary('tasks', 'Kill', { container_id: id, exec_id: '', signal, all });
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'not-found') {
+      throw new BerthError('failed-precondition', `container ${id} is not running`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Deletes a finished task and records its exit in the container's labels. Undefined when
+ * there was no task (someone else reaped it: the detached reaper and a foreground run race).
+ */
+export async function deleteTask(context: RuntimeContext, id: string): Promise<ExitStatus | undefined> {
+  let response: { exit_status: number; exited_at: Timestamp | null };
+  try {
+    response = await context.containerd.unary('tasks', 'Delete', { container_id: id });
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'not-found') return undefined;
+    throw error;
+  }
+  const exitedAt = timestampToDate(response.exited_at) ?? new Date();
+  await setLabels(context, id, { [LABELS.exitCode]: String(response.exit_status), [LABELS.finishedAt]: exitedAt.toISOString() }).catch((error: unknown) => {
+    if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
+  });
+  return { exitCode: response.exit_status, exitedAt };
+}
+
+/** Waits for an exit up to `timeoutMs`; false on timeout. */
+export async function waitWithTimeout(context: RuntimeContext, id: string, timeoutMs: number): Promise<boolean> {
+  if (timeoutMs < 0) {
+    await waitForExit(context, id);
+    return true;
+  }
+  try {
+    await context.containerd.unary('tasks', 'Wait', { container_id: id, exec_id: '' }, { timeoutMs: Math.max(timeoutMs, 1) });
+    return true;
+  } catch (error) {
+    if (error instanceof BerthError && error.category === 'deadline-exceeded') return false;
+    throw error;
+  }
+}
