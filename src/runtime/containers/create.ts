@@ -80,6 +80,24 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   return labels;
 }
 
+/** The user's name, or a random one that is free; held for `id` until rm or rollback. */
+async function holdName(context: RuntimeContext, wanted: string | undefined, id: string, names: typeof import('./names.js')): Promise<string> {
+  if (wanted !== undefined) {
+    names.validateName(wanted);
+    await reserveName(context.containerd, wanted, id);
+    return wanted;
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    const name = names.randomName();
+    try {
+      await reserveName(context.containerd, name, id);
+      return name;
+    } catch (error) {
+      if (attempt >= 10 || !(error instanceof BerthError && error.category === 'already-exists')) throw error;
+    }
+  }
+}
+
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
   const { intent, image } = request;
@@ -91,22 +109,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
   const id = randomBytes(32).toString('hex');
   const undo: Undo[] = [];
   try {
-    let name = request.name;
-    if (name !== undefined) {
-      names.validateName(name);
-      await reserveName(containerd, name, id);
-    } else {
-      for (let attempt = 0; ; attempt += 1) {
-        name = names.randomName();
-        try {
-          await reserveName(containerd, name, id);
-          break;
-        } catch (error) {
-          if (attempt >= 10 || !(error instanceof BerthError && error.category === 'already-exists')) throw error;
-        }
-      }
-    }
-    const heldName = name;
+    const heldName = await holdName(context, request.name, id, names);
     undo.push(() => releaseName(containerd, heldName, id));
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);

@@ -105,7 +105,7 @@ export async function startExec(context: RuntimeContext, container: Container, r
     return { execId, io, exit };
   } catch (error) {
     await containerd.unary('tasks', 'DeleteProcess', { container_id: container.id, exec_id: execId }).catch(() => undefined);
-    await io.release().catch(() => undefined);
+    await io.abort().catch(() => undefined);
     throw error;
   }
 }
