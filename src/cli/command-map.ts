@@ -3,7 +3,10 @@
 
 import ContainerCreate from '../commands/container/create.js';
 import ContainerExec from '../commands/container/exec.js';
+import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
+import ContainerList from '../commands/container/ls.js';
+import ContainerLogs from '../commands/container/logs.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -23,6 +26,7 @@ import ImageImport from '../commands/image/import.js';
 import ImageLoad from '../commands/image/load.js';
 import ImageSave from '../commands/image/save.js';
 import Info from '../commands/info.js';
+import Inspect from '../commands/inspect.js';
 import Login from '../commands/login.js';
 import Logout from '../commands/logout.js';
 import NamespaceCreate from '../commands/namespace/create.js';
@@ -35,7 +39,10 @@ import Version from '../commands/version.js';
 export const COMMANDS = {
   'container:create': ContainerCreate,
   'container:exec': ContainerExec,
+  'container:inspect': ContainerInspect,
   'container:kill': ContainerKill,
+  'container:logs': ContainerLogs,
+  'container:ls': ContainerList,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
@@ -55,6 +62,7 @@ export const COMMANDS = {
   'image:load': ImageLoad,
   'image:save': ImageSave,
   info: Info,
+  inspect: Inspect,
   login: Login,
   logout: Logout,
   'namespace:create': NamespaceCreate,

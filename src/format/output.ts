@@ -192,7 +192,7 @@ let segmenter: Intl.Segmenter | undefined;
 
 // The terminal width of text: a grapheme is as wide as its first code point that has a
 // width (go-runewidth's rule).
-function displayWidth(text: string): number {
+export function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
   segmenter ??= new Intl.Segmenter();

@@ -48,6 +48,8 @@ const hostConfigSchema = z
       .optional(),
     Runtime: z.string().optional(),
     AutoRemove: z.boolean().optional(),
+    /** [rows, columns] of the client's terminal, so a `-t` process starts with the right size */
+    ConsoleSize: z.tuple([z.int().nonnegative(), z.int().nonnegative()]).nullish(),
     RestartPolicy: z
       .object({
         Name: z.enum(RESTART_POLICIES, { error: (issue) => `invalid restart policy ${JSON.stringify(issue.input)}` }),

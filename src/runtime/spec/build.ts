@@ -96,7 +96,7 @@ export function buildSpec(input: SpecInput): Spec {
   withImageConfig(spec, input.imageConfig, intent, input.hostname);
   const user = intent.User || input.imageConfig.config?.User || '';
   withUser(spec, user, input.passwd ?? '', input.group ?? '', host.GroupAdd ?? []);
-  if (intent.Tty) withTerminal(spec);
+  if (intent.Tty) withTerminal(spec, intent.HostConfig.ConsoleSize ?? undefined);
 
   if (host.Privileged) {
     withPrivileged(spec, lastCap);

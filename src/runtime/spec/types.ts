@@ -15,6 +15,7 @@ export interface Spec {
 
 export interface Process {
   terminal?: boolean;
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; additionalGids?: number[] };
   args: string[];
   env: string[];

@@ -1,0 +1,130 @@
+// Every container of the namespace with its state, in two calls whatever their number:
+// one Containers.ListStream and one Tasks.List. `ps` runs on this, so nothing here parses a
+// spec or an intent: the labels hold what a listing needs.
+
+import type { RuntimeContext } from '../context.js';
+import { timestampToDate, type Container, type Process } from '../containerd/types.js';
+import { LABELS, isBerthLabel } from './labels.js';
+import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
+
+/**
+ * Docker's exit code for a container whose end nobody saw: its task is gone (containerd or the
+ * host restarted) and no exit was recorded.
+ */
+const UNKNOWN_EXIT_CODE = 255;
+
+export interface ListOptions {
+  /** containerd filters on the container records (several strings are OR'd) */
+  readonly filters?: readonly string[];
+}
+
+/** The containers, newest first, each joined with its init task. */
+export async function listContainers(context: RuntimeContext, options: ListOptions = {}): Promise<ContainerRecord[]> {
+  const { containerd } = context;
+  const [messages, tasks] = await Promise.all([
+    containerd.collect<{ container: Container }>('containers', 'ListStream', { filters: options.filters ?? [] }),
+    listTasks(context),
+  ]);
+  return sortNewestFirst(messages.map(({ container }) => decodeRecord(container, tasks.get(container.id))));
+}
+
+/** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */
+export async function listTasks(context: RuntimeContext): Promise<Map<string, Process>> {
+  const { tasks } = await context.containerd.unary<{ tasks: Process[] }>('tasks', 'List', {});
+  const byId = new Map<string, Process>();
+  for (const task of tasks) byId.set(task.id || task.container_id, task);
+  return byId;
+}
+
+export function sortNewestFirst(records: ContainerRecord[]): ContainerRecord[] {
+  return records.sort((a, b) => b.created.getTime() - a.created.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function parseDate(text: string | undefined): Date | undefined {
+  if (!text) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function parseCommand(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function taskSnapshot(task: Process): TaskSnapshot {
+  return {
+    status: task.status,
+    pid: task.pid,
+    exitStatus: task.exit_status,
+    exitedAt: task.status === 'STOPPED' ? timestampToDate(task.exited_at) : undefined,
+  };
+}
+
+/** One containerd container and its init task (if any) as berth's record. */
+export function decodeRecord(container: Container, task?: Process): ContainerRecord {
+  const labels = container.labels ?? {};
+  const userLabels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) if (!isBerthLabel(key)) userLabels[key] = value;
+
+  const snapshot = task ? taskSnapshot(task) : undefined;
+  const startedAt = parseDate(labels[LABELS.startedAt]);
+  const labelFinishedAt = parseDate(labels[LABELS.finishedAt]);
+  const labelExitCode = labels[LABELS.exitCode] === undefined ? undefined : Number.parseInt(labels[LABELS.exitCode], 10);
+
+  let status: ContainerStatus;
+  let exitCode = 0;
+  let finishedAt = labelFinishedAt;
+  switch (snapshot?.status) {
+    case 'RUNNING':
+      status = 'running';
+      break;
+    case 'PAUSED':
+    case 'PAUSING':
+      status = 'paused';
+      break;
+    case 'CREATED':
+      status = 'created';
+      break;
+    case 'STOPPED':
+      status = 'exited';
+      exitCode = snapshot.exitStatus;
+      finishedAt = snapshot.exitedAt ?? labelFinishedAt;
+      break;
+    case undefined:
+      if (labelExitCode !== undefined && !Number.isNaN(labelExitCode)) {
+        status = 'exited';
+        exitCode = labelExitCode;
+      } else if (startedAt) {
+        status = 'exited';
+        exitCode = UNKNOWN_EXIT_CODE;
+      } else {
+        status = 'created';
+      }
+      break;
+    default:
+      // UNKNOWN: the shim no longer answers for the task
+      status = 'dead';
+      exitCode = labelExitCode ?? 0;
+  }
+
+  return {
+    id: container.id,
+    name: labels[LABELS.name] ?? container.id,
+    container,
+    userLabels,
+    created: timestampToDate(container.created_at) ?? new Date(0),
+    task: snapshot,
+    status,
+    exitCode,
+    startedAt,
+    finishedAt,
+    command: parseCommand(labels[LABELS.command]),
+    imageAsTyped: labels[LABELS.imageAsTyped] ?? container.image,
+    imageId: labels[LABELS.imageId] ?? '',
+  };
+}

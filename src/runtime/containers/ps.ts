@@ -1,0 +1,313 @@
+// `ps`: which containers Docker would list for the given flags and filters, and the row
+// context its templates see (`{{.ID}}`, `{{.Status}}`, `{{.Label "k"}}`, `{{json .}}`).
+
+import { BerthError, usageError } from '../../errors.js';
+import { displayWidth } from '../../format/output.js';
+import { humanDuration, humanSize } from '../../format/units.js';
+import { formatValue, quoteGo } from '../../format/values.js';
+import { parseReference } from '../../image/reference.js';
+import { resolveReference } from './find.js';
+import type { ContainerSize } from './inspect.js';
+import { mountPoints, networkMode, storedIntentOf } from './inspect.js';
+import type { ContainerRecord } from './record.js';
+import { CONTAINER_STATES, isRunning, statusText } from './status.js';
+
+export interface ContainerFilters {
+  readonly id: readonly string[];
+  readonly name: readonly string[];
+  readonly label: readonly string[];
+  readonly status: readonly string[];
+  readonly exited: readonly number[];
+  readonly ancestor: readonly string[];
+  readonly before?: string;
+  readonly since?: string;
+  readonly network: readonly string[];
+  readonly health: readonly string[];
+  readonly isTask?: boolean;
+}
+
+const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy', 'none']);
+/** Docker's filters that need what berth does not have yet (published ports, volumes). */
+const NOT_YET = new Set(['expose', 'publish', 'volume', 'isolation']);
+
+/** `--filter key=value` flags, checked as Docker's CLI and daemon check them. */
+export function parseContainerFilters(values: readonly string[]): ContainerFilters {
+  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], health: [], 'is-task': [] };
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals === -1) throw usageError(`bad format of filter (expected name=value)`);
+    const key = value.slice(0, equals).trim().toLowerCase();
+    const argument = value.slice(equals + 1).trim();
+    if (NOT_YET.has(key)) throw new BerthError('not-implemented', `filter '${key}' is not supported by berth yet`);
+    if (!(key in lists)) throw new BerthError('invalid-argument', `invalid filter '${key}'`);
+    lists[key].push(argument);
+  }
+  const exited = lists.exited.map((code) => {
+    if (!/^[+-]?\d+$/.test(code)) throw new BerthError('invalid-argument', `invalid filter 'exited=${code}'`);
+    return Number.parseInt(code, 10);
+  });
+  for (const state of lists.status) {
+    if (!CONTAINER_STATES.includes(state as never)) throw new BerthError('invalid-argument', `invalid filter 'status=${state}'`);
+  }
+  for (const state of lists.health) {
+    if (!HEALTH_STATES.has(state)) throw new BerthError('invalid-argument', `Unrecognised filter value for health: ${state}`);
+  }
+  let isTask: boolean | undefined;
+  for (const flag of lists['is-task']) {
+    if (flag !== 'true' && flag !== 'false') throw new BerthError('invalid-argument', `Invalid filter 'is-task=${flag}'`);
+    isTask = flag === 'true';
+  }
+  return {
+    id: lists.id,
+    name: lists.name,
+    label: lists.label,
+    status: lists.status,
+    exited,
+    ancestor: lists.ancestor,
+    before: lists.before.at(-1),
+    since: lists.since.at(-1),
+    network: lists.network,
+    health: lists.health,
+    isTask,
+  };
+}
+
+/** filters.Args.Match: an exact value, or a regular expression found anywhere in the text. */
+function matchesAny(patterns: readonly string[], text: string): boolean {
+  if (patterns.length === 0) return true;
+  return patterns.some((pattern) => {
+    if (pattern === text) return true;
+    try {
+      return new RegExp(pattern).test(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** filters.Args.MatchKVList: every `key` must be present, every `key=value` equal. */
+function matchesLabels(filters: readonly string[], labels: Readonly<Record<string, string>>): boolean {
+  return filters.every((filter) => {
+    const equals = filter.indexOf('=');
+    if (equals === -1) return Object.hasOwn(labels, filter);
+    const key = filter.slice(0, equals);
+    return Object.hasOwn(labels, key) && labels[key] === filter.slice(equals + 1);
+  });
+}
+
+/** Images an `ancestor=` filter stands for: their config digests, and their normalised names. */
+export interface AncestorSet {
+  readonly imageIds: ReadonlySet<string>;
+  /** normalised names of the values that name no local image (the image was removed) */
+  readonly goneNames: ReadonlySet<string>;
+  /** normalised names of every value: what a container berth did not create can be matched by */
+  readonly names: ReadonlySet<string>;
+}
+
+function matchesAncestor(record: ContainerRecord, ancestors: AncestorSet): boolean {
+  if (record.imageId !== '' && ancestors.imageIds.has(record.imageId)) return true;
+  const names = record.imageId === '' ? ancestors.names : ancestors.goneNames;
+  return names.has(record.container.image);
+}
+
+export interface SelectOptions {
+  /** `-a` */
+  readonly all: boolean;
+  /** `-n` (`-l` is 1); 0 or less for no limit */
+  readonly last: number;
+  /** resolved `ancestor=` values; required when the filters have any */
+  readonly ancestors?: AncestorSet;
+}
+
+/** Docker's selection, on the records newest first (as listContainers returns them). */
+export function selectContainers(records: readonly ContainerRecord[], filters: ContainerFilters, options: SelectOptions): ContainerRecord[] {
+  const all = options.all || filters.status.length > 0;
+  const position = new Map(records.map((record, index) => [record.id, index]));
+  const beforeIndex = filters.before === undefined ? undefined : position.get(resolveReference(records, filters.before).id)!;
+  const sinceIndex = filters.since === undefined ? undefined : position.get(resolveReference(records, filters.since).id)!;
+  const selected: ContainerRecord[] = [];
+  for (const [index, record] of records.entries()) {
+    const running = isRunning(record);
+    if (!running && !all && options.last <= 0) continue;
+    if (!matchesAny(filters.name, `/${record.name}`) && !matchesAny(filters.name, record.name)) continue;
+    if (!matchesAny(filters.id, record.id)) continue;
+    if (!matchesLabels(filters.label, record.userLabels)) continue;
+    // newest first: older containers come after the `before` one, newer ones before `since`
+    if (beforeIndex !== undefined && index <= beforeIndex) continue;
+    if (sinceIndex !== undefined && index >= sinceIndex) continue;
+    if (filters.exited.length > 0 && (running || !record.startedAt || !filters.exited.includes(record.exitCode))) continue;
+    if (filters.status.length > 0 && !filters.status.includes(record.status)) continue;
+    if (filters.ancestor.length > 0) {
+      const ancestors = options.ancestors;
+      if (!ancestors || !matchesAncestor(record, ancestors)) continue;
+    }
+    // berth has no healthchecks and no swarm tasks
+    if (filters.health.length > 0 && !filters.health.includes('none')) continue;
+    if (filters.isTask === true) continue;
+    if (filters.network.length > 0 && !filters.network.includes(networkMode(storedIntentOf(record)))) continue;
+    selected.push(record);
+    if (options.last > 0 && selected.length === options.last) break;
+  }
+  return selected;
+}
+
+/** docker/cli's Ellipsis: at most `width` terminal columns, the last one `…` when cut. */
+export function ellipsis(text: string, width: number): string {
+  if (width <= 0) return '';
+  const runes = [...text];
+  if (width === 1) return runes[0] ?? '';
+  if (displayWidth(text) <= width) return text;
+  let used = 0;
+  let out = '';
+  for (const rune of runes) {
+    const runeWidth = displayWidth(rune);
+    if (used + runeWidth > width - 1) break;
+    used += runeWidth;
+    out += rune;
+  }
+  return `${out}…`;
+}
+
+/** The daemon's one-line command: argv joined, arguments with a space in single quotes. */
+export function commandText(argv: readonly string[]): string {
+  if (argv.length === 0) return '';
+  return [argv[0], ...argv.slice(1).map((arg) => (arg.includes(' ') ? `'${arg}'` : arg))].join(' ');
+}
+
+const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/**
+ * The IMAGE column. `image` is what the list reports (the name as typed, or the image ID when
+ * that name now means another image or none); truncated output shows a short ID or the
+ * familiar name without a digest.
+ */
+export function imageText(image: string, imageId: string, truncate: boolean): string {
+  if (image === '') return '<no image>';
+  if (!truncate) return image;
+  if (imageId !== '' && shortId(imageId) === shortId(image)) return shortId(image);
+  try {
+    const reference = parseReference(image);
+    const beforeDigest = image.split('@')[0];
+    const explicitTag = /:[^/]+$/.test(beforeDigest) && reference.tag !== undefined;
+    return explicitTag ? `${reference.familiar}:${reference.tag}` : reference.familiar;
+  } catch {
+    return image;
+  }
+}
+
+export interface RowOptions {
+  /** not `--no-trunc` */
+  readonly truncate: boolean;
+  /** Date.now() for every row */
+  readonly now: number;
+  /** with `-s` or a template using .Size */
+  readonly sizes?: ReadonlyMap<string, ContainerSize>;
+  /** what IMAGE shows for this container (see imageText); the typed name by default */
+  readonly imageOf?: (record: ContainerRecord) => string;
+}
+
+/**
+ * One row for `ps` templates: Docker's ContainerContext, fields in the order `{{json .}}` prints
+ * them. Mounts and Networks come from the stored intent, parsed only if a template asks.
+ */
+export function containerRow(record: ContainerRecord, options: RowOptions): Record<string, unknown> {
+  const { truncate, now } = options;
+  const createdSeconds = Math.floor(record.created.getTime() / 1000);
+  let intent: ReturnType<typeof storedIntentOf> | null = null;
+  const intentOf = () => (intent === null ? (intent = storedIntentOf(record)) : intent);
+  const labels = record.userLabels;
+  const row: Record<string, unknown> = {};
+  const lazy = (name: string, compute: () => unknown) => Object.defineProperty(row, name, { get: compute, enumerable: true, configurable: true });
+  Object.assign(row, {
+    Command: quoteGo(truncate ? ellipsis(commandText(record.command), 20) : commandText(record.command)),
+    CreatedAt: formatValue(new Date(createdSeconds * 1000)),
+    ID: truncate ? record.id.slice(0, 12) : record.id,
+    Image: imageText(options.imageOf ? options.imageOf(record) : record.imageAsTyped, record.imageId, truncate),
+    Labels: Object.keys(labels)
+      .map((key) => `${key}=${labels[key]}`)
+      .sort()
+      .join(','),
+    LocalVolumes: '0',
+  });
+  lazy('Mounts', () =>
+    mountPoints(intentOf())
+      .map((mount) => (truncate ? ellipsis(mount.Source, 15) : mount.Source))
+      .join(','),
+  );
+  Object.assign(row, { Names: record.name });
+  lazy('Networks', () => networkMode(intentOf()));
+  Object.assign(row, {
+    Platform: null,
+    Ports: '',
+    RunningFor: `${humanDuration(now - createdSeconds * 1000)} ago`,
+  });
+  lazy('Size', () => {
+    const size = options.sizes?.get(record.id) ?? { rw: 0, rootFs: 0 };
+    const rw = humanSize(size.rw, 3);
+    return size.rootFs > 0 ? `${rw} (virtual ${humanSize(size.rootFs, 3)})` : rw;
+  });
+  Object.assign(row, {
+    State: record.status,
+    Status: statusText(record, now),
+  });
+  Object.defineProperty(row, 'Label', { value: (name: string) => labels[name] ?? '', enumerable: false });
+  return row;
+}
+
+/** Whether a `--format` template reads `.Size` (Docker measures sizes only then, or with -s). */
+export function templateUsesSize(format: string | undefined, render: (row: Record<string, unknown>) => void): boolean {
+  if (!format || format === 'table') return false;
+  if (format === 'json') return true;
+  let used = false;
+  const probe: Record<string, unknown> = {};
+  for (const name of ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'State', 'Status']) {
+    probe[name] = '';
+  }
+  Object.defineProperty(probe, 'Size', {
+    get: () => {
+      used = true;
+      return '';
+    },
+    enumerable: true,
+  });
+  Object.defineProperty(probe, 'Label', { value: () => '', enumerable: false });
+  try {
+    render(probe);
+  } catch {
+    // a template that fails on the probe fails again, with its message, on the real rows
+  }
+  return used;
+}
+
+/**
+ * What `ancestor=` values mean among the local images: the image each names (a reference, with
+ * or without tag, or an ID prefix) and the images built on it (whose layers extend its layers).
+ */
+export interface AncestorImage {
+  readonly configDigest: string;
+  readonly chainIds: readonly string[];
+}
+
+export function ancestorSet(resolved: readonly AncestorImage[], localImages: readonly AncestorImage[], values: readonly string[], unresolved: readonly string[]): AncestorSet {
+  const imageIds = new Set<string>();
+  for (const ancestor of resolved) {
+    imageIds.add(ancestor.configDigest);
+    const top = ancestor.chainIds.length;
+    if (top === 0) continue;
+    for (const image of localImages) {
+      if (image.chainIds.length > top && image.chainIds[top - 1] === ancestor.chainIds[top - 1]) imageIds.add(image.configDigest);
+    }
+  }
+  const normalise = (names: readonly string[]) => {
+    const normalised = new Set<string>();
+    for (const name of names) {
+      try {
+        normalised.add(parseReference(name).toString());
+      } catch {
+        // an ID prefix or a bad name: only an image lookup can match it
+      }
+    }
+    return normalised;
+  };
+  return { imageIds, goneNames: normalise(unresolved), names: normalise(values) };
+}
