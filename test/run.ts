@@ -2,12 +2,12 @@
 // runs unit and e2e tests in one call of node's test runner (so one summary is
 // printed), then stops the world again, also when interrupted.
 //
-//   node --import tsx test/run.ts [--e2e-only]
+//   node --import tsx test/run.ts [--e2e-only] [FILE.test.ts...]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWorld, type World } from './world/world.js';
 
@@ -31,8 +31,10 @@ main().then(
 );
 
 async function main(): Promise<number> {
-  const e2e = await testFiles('e2e');
-  const files = [...(process.argv.includes('--e2e-only') ? [] : await testFiles('unit')), ...e2e];
+  // Test files named on the command line run alone, e.g. `npm test -- test/e2e/containers.test.ts`.
+  const named = process.argv.slice(2).filter((arg) => arg.endsWith('.test.ts')).map((file) => resolve(file));
+  const e2e = named.length > 0 ? named.filter((file) => file.includes('/test/e2e/')) : await testFiles('e2e');
+  const files = named.length > 0 ? named : [...(process.argv.includes('--e2e-only') ? [] : await testFiles('unit')), ...e2e];
   if (files.length === 0) {
     console.error('no test files found');
     return 1;

@@ -6,6 +6,7 @@ import ContainerExec from '../commands/container/exec.js';
 import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
+import ContainerLogs from '../commands/container/logs.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -40,6 +41,7 @@ export const COMMANDS = {
   'container:exec': ContainerExec,
   'container:inspect': ContainerInspect,
   'container:kill': ContainerKill,
+  'container:logs': ContainerLogs,
   'container:ls': ContainerList,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,

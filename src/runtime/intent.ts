@@ -48,6 +48,8 @@ const hostConfigSchema = z
       .optional(),
     Runtime: z.string().optional(),
     AutoRemove: z.boolean().optional(),
+    /** [rows, columns] of the client's terminal, so a `-t` process starts with the right size */
+    ConsoleSize: z.tuple([z.int().nonnegative(), z.int().nonnegative()]).nullish(),
     RestartPolicy: z
       .object({
         Name: z.enum(RESTART_POLICIES, { error: (issue) => `invalid restart policy ${JSON.stringify(issue.input)}` }),
@@ -60,6 +62,10 @@ const hostConfigSchema = z
       .optional(),
     LogConfig: z.object({ Type: z.string(), Config: stringMap.nullish() }).optional(),
     Annotations: stringMap.nullish(),
+    /** `--security-opt systempaths=unconfined` sends both as empty lists, as Docker's CLI does */
+    MaskedPaths: z.array(z.string()).nullish(),
+    ReadonlyPaths: z.array(z.string()).nullish(),
+    ContainerIDFile: z.string().optional(),
   })
   .refine(
     (host) => !host.AutoRemove || host.RestartPolicy === undefined || ['', 'no'].includes(host.RestartPolicy.Name),
@@ -78,6 +84,10 @@ export const createIntentSchema = z.object({
   Domainname: z.string().optional(),
   Tty: z.boolean().optional(),
   OpenStdin: z.boolean().optional(),
+  AttachStdin: z.boolean().optional(),
+  AttachStdout: z.boolean().optional(),
+  AttachStderr: z.boolean().optional(),
+  StdinOnce: z.boolean().optional(),
   StopSignal: z.string().optional(),
   StopTimeout: z.int().nullish(),
   HostConfig: hostConfigSchema.default({}),

@@ -2,6 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess, type ProcessResult, type WorldInfo } from '../world/world.js';
 
@@ -62,13 +64,27 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Removes what a test left in `namespace` (containers, images with their content, leases), then the namespace. */
+/**
+ * Removes what a test left in `namespace` (tasks, containers with their snapshots and berth's
+ * per-container files, images with their content, leases), then the namespace.
+ */
 export async function removeNamespace(namespace: string): Promise<void> {
   const names = async (args: string[]) => (await ctr(args, namespace)).stdout.split('\n').filter(Boolean);
+  // A container with a task cannot be deleted; -f kills the task first.
+  for (const id of await names(['tasks', 'ls', '-q'])) await ctr(['tasks', 'rm', '-f', id], namespace);
   for (const id of await names(['containers', 'ls', '-q'])) await ctr(['containers', 'rm', id], namespace);
+  await removeBerthState(namespace);
   for (const name of await names(['images', 'ls', '-q'])) await ctr(['images', 'rm', '--sync', name], namespace);
   for (const lease of await names(['leases', 'ls', '-q'])) await ctr(['leases', 'rm', '--sync', lease], namespace);
   await ctr(['namespaces', 'rm', namespace]);
+}
+
+/** berth's per-container directories (logs, hosts files) of `namespace`, under every address key of the data root. */
+async function removeBerthState(namespace: string): Promise<void> {
+  const { dataRoot } = world();
+  for (const key of await readdir(dataRoot).catch(() => [])) {
+    await rm(join(dataRoot, key, 'containers', namespace), { recursive: true, force: true });
+  }
 }
 
 /** Runs `work` in a namespace of its own, removed afterwards whatever happens. */

@@ -15,6 +15,7 @@ describe('parseCreateIntent', () => {
       Tty: true,
       OpenStdin: true,
       AttachStdout: true,
+      ArgsEscaped: false,
       StopTimeout: 5,
       HostConfig: {
         Binds: ['/src:/dst:ro'],
@@ -30,7 +31,8 @@ describe('parseCreateIntent', () => {
       NetworkingConfig: { EndpointsConfig: {} },
     });
     assert.deepEqual(intent.Cmd, ['sh', '-c', 'echo hi']);
-    assert.equal('AttachStdout' in intent, false);
+    assert.equal(intent.AttachStdout, true);
+    assert.equal('ArgsEscaped' in intent, false);
     assert.equal(intent.HostConfig.Memory, 67108864);
     assert.equal(intent.HostConfig.RestartPolicy?.MaximumRetryCount, 3);
   });

@@ -136,7 +136,8 @@ async function baseRootfs(): Promise<Layer> {
     {
       type: 'file',
       path: 'etc/group',
-      data: 'root:x:0:\napp:x:1000:\nextra:x:2000:app\nnogroup:x:65534:\n',
+      // app's supplementary groups, as `-u app` must show them: staff, audio, extra.
+      data: 'root:x:0:\nstaff:x:50:app\naudio:x:63:app\napp:x:1000:\nextra:x:2000:app\nnogroup:x:65534:\n',
     },
     { type: 'dir', path: 'home' },
     { type: 'dir', path: 'home/app', uid: 1000, gid: 1000 },

@@ -16,6 +16,8 @@ export default class ContainerCreate extends BerthCommand {
     const [image, ...args] = argv as string[];
     const { toRunRequest } = await import('../../runtime/create-options.js');
     const { intent, options } = toRunRequest(flags, image, args);
+    // as Docker's CLI: a `-t` container starts with the size of the terminal berth runs in
+    if (intent.Tty && process.stdout.isTTY) intent.HostConfig.ConsoleSize = [process.stdout.rows, process.stdout.columns];
     const { createFromFlags } = await import('../../cli/create-flow.js');
     const { container } = await createFromFlags(await this.runtime(), intent, options);
     this.print(container.id);

@@ -44,6 +44,7 @@ export default class ContainerExec extends BerthCommand {
       openStdin: flags.interactive,
       privileged: flags.privileged,
       detach: flags.detach,
+      consoleSize: flags.tty && process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined,
     });
     if (flags.detach) {
       await started.io.release();

@@ -21,7 +21,7 @@ export default class ContainerRestart extends BerthCommand {
     if (flags.signal !== undefined) (await import('../../runtime/signals.js')).parseSignal(flags.signal);
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
-      await lifecycle.stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal });
+      await lifecycle.stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal, keepAutoRemoved: true });
       const started = await lifecycle.startContainer(runtime, container, { attach: false, openStdin: lifecycle.storedIntent(container).OpenStdin === true });
       await started.io.release();
       this.print(ref);

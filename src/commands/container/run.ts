@@ -17,6 +17,8 @@ export default class ContainerRun extends BerthCommand {
     const [image, ...args] = argv as string[];
     const { toRunRequest } = await import('../../runtime/create-options.js');
     const { intent, options } = toRunRequest(flags, image, args);
+    // as Docker's CLI: a `-t` container starts with the size of the terminal berth runs in
+    if (intent.Tty && process.stdout.isTTY) intent.HostConfig.ConsoleSize = [process.stdout.rows, process.stdout.columns];
     const attachStdin = options.attach.includes('stdin');
     if (!options.detach && intent.Tty && attachStdin && !process.stdin.isTTY) {
       throw new BerthError('failed-precondition', 'the input device is not a TTY');

@@ -18,7 +18,6 @@ import { confirmNameUnique, reserveName, releaseName } from './name-reservation.
 
 const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
-const INIT_BINARY = '/usr/bin/tini-static';
 
 export interface CreateRequest {
   readonly intent: CreateIntent;
@@ -80,36 +79,40 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   return labels;
 }
 
+/** The user's name, or a random one that is free; held for `id` until rm or rollback. */
+async function holdName(context: RuntimeContext, wanted: string | undefined, id: string, names: typeof import('./names.js')): Promise<string> {
+  if (wanted !== undefined) {
+    names.validateName(wanted);
+    await reserveName(context.containerd, wanted, id);
+    return wanted;
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    const name = names.randomName();
+    try {
+      await reserveName(context.containerd, name, id);
+      return name;
+    } catch (error) {
+      if (attempt >= 10 || !(error instanceof BerthError && error.category === 'already-exists')) throw error;
+    }
+  }
+}
+
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
   const { intent, image } = request;
   const names = await import('./names.js');
-  const { buildSpec, runtimeOptions } = await import('../spec/build.js');
+  const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');
   const { readRootfsFile } = await import('./rootfs-files.js');
 
   const id = randomBytes(32).toString('hex');
   const undo: Undo[] = [];
   try {
-    let name = request.name;
-    if (name !== undefined) {
-      names.validateName(name);
-      await reserveName(containerd, name, id);
-    } else {
-      for (let attempt = 0; ; attempt += 1) {
-        name = names.randomName();
-        try {
-          await reserveName(containerd, name, id);
-          break;
-        } catch (error) {
-          if (attempt >= 10 || !(error instanceof BerthError && error.category === 'already-exists')) throw error;
-        }
-      }
-    }
-    const heldName = name;
+    const heldName = await holdName(context, request.name, id, names);
     undo.push(() => releaseName(containerd, heldName, id));
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);
+    prepareBindSources(intent);
     const seccompProfile = await seccompProfileFor(intent);
     const directory = containerDirectory(config, containerd.namespace, id);
     await mkdir(directory, { recursive: true, mode: 0o710 });
@@ -132,7 +135,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         etcFiles,
         passwd,
         group,
-        initBinary: intent.HostConfig.Init ? INIT_BINARY : undefined,
+        initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
       });
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};

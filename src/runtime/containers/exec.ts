@@ -25,6 +25,8 @@ export interface ExecRequest {
   readonly openStdin: boolean;
   readonly privileged: boolean;
   readonly detach: boolean;
+  /** [rows, columns] of our terminal for a `-t` process */
+  readonly consoleSize?: readonly [number, number];
 }
 
 export interface StartedExec {
@@ -56,7 +58,8 @@ async function execProcess(context: RuntimeContext, container: Container, reques
     const caps = allCapabilities(hostLastCap());
     process.capabilities = { bounding: caps, effective: [...caps], inheritable: [], permitted: [...caps], ambient: [] };
   }
-  delete (process as { consoleSize?: unknown }).consoleSize;
+  if (request.tty && request.consoleSize) process.consoleSize = { height: request.consoleSize[0], width: request.consoleSize[1] };
+  else delete process.consoleSize;
   return process;
 }
 
@@ -105,7 +108,7 @@ export async function startExec(context: RuntimeContext, container: Container, r
     return { execId, io, exit };
   } catch (error) {
     await containerd.unary('tasks', 'DeleteProcess', { container_id: container.id, exec_id: execId }).catch(() => undefined);
-    await io.release().catch(() => undefined);
+    await io.abort().catch(() => undefined);
     throw error;
   }
 }

@@ -196,7 +196,7 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     AutoRemove: host.AutoRemove ?? record.container.labels[LABELS.autoRemove] === 'true',
     VolumeDriver: '',
     VolumesFrom: null,
-    ConsoleSize: [0, 0],
+    ConsoleSize: host.ConsoleSize ?? [0, 0],
   };
   if (host.Annotations && Object.keys(host.Annotations).length > 0) result.Annotations = jsonMap(host.Annotations, '');
   Object.assign(result, {

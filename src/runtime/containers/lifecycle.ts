@@ -100,7 +100,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     return { io, exit };
   } catch (error) {
     await deleteTask(context, container.id).catch(() => undefined);
-    await io.release().catch(() => undefined);
+    await io.abort().catch(() => undefined);
     throw error;
   }
 }
@@ -110,6 +110,8 @@ export interface StopOptions {
   readonly timeoutSeconds?: number;
   /** default: the container's stop signal */
   readonly signal?: string;
+  /** `restart`: a `--rm` container is not removed by this stop */
+  readonly keepAutoRemoved?: boolean;
 }
 
 /** Docker's stop: the stop signal, SIGKILL after the timeout, then the task is reaped. */
@@ -129,6 +131,8 @@ export async function stopContainer(context: RuntimeContext, container: Containe
     }
   }
   await deleteTask(context, container.id);
+  // the logger leaves the reaping to whoever deletes the task: `--rm` is ours to honour here
+  if (container.labels[LABELS.autoRemove] === 'true' && !options.keepAutoRemoved) await removeContainer(context, container, { force: true });
 }
 
 function ignoreNotRunning(error: unknown): void {

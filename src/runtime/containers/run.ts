@@ -26,9 +26,10 @@ export async function startDetached(context: RuntimeContext, container: Containe
 /** After a foreground run: the exit recorded, the task freed, `--rm` done; returns the exit code. */
 export async function finishForeground(context: RuntimeContext, container: Container, started: StartedContainer, autoRemove: boolean): Promise<number> {
   const status = await started.exit;
+  // deleting the task makes the logger drain and hang up at once, instead of at its next poll
+  await deleteTask(context, container.id);
   await started.io.attached?.done.catch(() => undefined);
   await started.io.release().catch(() => undefined);
-  await deleteTask(context, container.id);
   if (autoRemove) await removeContainer(context, container, { force: true });
   return status.exitCode;
 }

@@ -3,8 +3,10 @@
 import type { Spec } from './types.js';
 
 /** `-t`: the runtime allocates a pty for the process (TERM comes with the image config). */
-export function withTerminal(spec: Spec): void {
+export function withTerminal(spec: Spec, consoleSize?: readonly [number, number]): void {
   spec.process.terminal = true;
+  // the size of the client's terminal from the first byte: a resize after start would race the command
+  if (consoleSize && consoleSize[0] > 0 && consoleSize[1] > 0) spec.process.consoleSize = { height: consoleSize[0], width: consoleSize[1] };
 }
 
 /** `--security-opt no-new-privileges`: setuid binaries and file capabilities stop granting more. */

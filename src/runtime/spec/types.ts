@@ -15,6 +15,7 @@ export interface Spec {
 
 export interface Process {
   terminal?: boolean;
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; additionalGids?: number[] };
   args: string[];
   env: string[];
@@ -51,7 +52,19 @@ export interface Linux {
   readonlyPaths: string[];
   cgroupsPath: string;
   resources: Resources;
+  /** device nodes the runtime creates in the container's /dev (the host's, under --privileged) */
+  devices?: LinuxDevice[];
   seccomp?: Seccomp;
+}
+
+export interface LinuxDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
 }
 
 export type NamespaceType = 'pid' | 'ipc' | 'uts' | 'mount' | 'network' | 'user' | 'cgroup';

@@ -1,0 +1,279 @@
+// berth's log driver process, one per running container: started by containerd's shim through
+// bin/berth-logger (binary:// log URI; fds 3 and 4 carry stdout and stderr, fd 5 was already
+// closed by the wrapper), or by berth itself in FIFO mode for `-i` without `-t`. It writes the
+// json-file log, forwards every chunk to an attached berth when one listens, and outlives berth:
+// the container never blocks because berth went away. Built as its own small bundle (no oclif,
+// no gRPC): every running container pays for this process's memory.
+
+import { closeSync, open, openSync, readFileSync, readSync, unlinkSync, writeFileSync, appendFileSync, constants } from 'node:fs';
+import { Socket, createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
+import { encodeFrame } from '../runtime/logging/frames.js';
+import { checkLoggerConfig, configPathFromArgs, type LoggerConfig } from '../runtime/logging/logger-config.js';
+
+/** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
+const ATTACH_HIGH_WATER = 1 << 20;
+/**
+ * How often a shim-mode logger looks whether the container's init process is still there: often
+ * at first (short commands end soon, and `--rm -d` or `logs -f` wait for the logger), then calmly.
+ */
+const EXIT_POLL_FAST_MS = 25;
+const EXIT_POLL_FAST_PERIOD_MS = 2000;
+const EXIT_POLL_MS = 250;
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface Input {
+  readonly stream: LogStream;
+  readonly fd: number;
+  readonly socket: Socket;
+  ended: boolean;
+}
+
+let config: LoggerConfig;
+let writer: JsonFileWriter | undefined;
+let attach: Socket | undefined;
+let holdStdinFd: number | undefined;
+let inputs: Input[] = [];
+let started = false;
+let finishing = false;
+let exitPoll: NodeJS.Timeout | undefined;
+let terminatedByShim = false;
+
+function main(): void {
+  const configPath = configPathFromArgs(process.argv.slice(2));
+  try {
+    config = checkLoggerConfig(JSON.parse(readFileSync(configPath, 'utf8')));
+  } catch (error) {
+    report(error, join(dirname(configPath), 'logger.err'));
+    // still drain the shim's pipes: a reader gone would kill the container with SIGPIPE
+    config = { driver: 'none', logPath: configPath, maxSize: 0, maxFile: 1 };
+  }
+  process.on('SIGTERM', () => {
+    // the shim signals while someone deletes the task: that berth records the exit itself
+    terminatedByShim = true;
+    finish();
+  });
+  // the shim's session or berth's terminal may go: neither ends the log
+  process.on('SIGHUP', () => undefined);
+  process.on('SIGINT', () => undefined);
+  try {
+    if (config.driver === 'json-file') writer = new JsonFileWriter({ path: config.logPath, maxSize: config.maxSize, maxFile: config.maxFile });
+  } catch (error) {
+    report(error); // no log, but the output still flows to an attached berth
+  }
+  try {
+    // O_RDWR on a FIFO never blocks, and this writer keeps the container's stdin from ever reading EOF
+    if (config.holdStdin) holdStdinFd = openSync(config.holdStdin, constants.O_RDWR);
+  } catch (error) {
+    report(error);
+  }
+  if (config.stdout && config.stderr) {
+    openFifos(config.stdout, config.stderr);
+  } else {
+    // fd 4 stays an idle pipe with a TTY: the shim never closes its other end, so it is not waited for
+    if (config.tty) closeQuietly(4);
+    connectInputs(config.tty ? [{ stream: 'stdout', fd: 3 }] : [{ stream: 'stdout', fd: 3 }, { stream: 'stderr', fd: 4 }]);
+    // A TTY logger starts after runc created the container; without one, the shim held our
+    // pipes' write ends until the task is deleted, so the container's exit is watched instead.
+    if (config.tty) started = true;
+    else watchInitProcess();
+  }
+}
+
+/** FIFO mode: the opens complete when the shim opens the write ends, during Tasks.Create. */
+function openFifos(stdout: string, stderr: string): void {
+  const fds: Array<{ stream: LogStream; fd: number }> = [];
+  for (const [stream, path] of [['stdout', stdout], ['stderr', stderr]] as const) {
+    open(path, constants.O_RDONLY, (error, fd) => {
+      if (error) {
+        report(error);
+        process.exit(1);
+      }
+      fds.push({ stream, fd });
+      if (fds.length === 2) {
+        started = true;
+        connectInputs(fds);
+      }
+    });
+  }
+}
+
+function connectInputs(list: Array<{ stream: LogStream; fd: number }>): void {
+  if (config.attach) {
+    attach = createConnection({ path: config.attach });
+    attach.on('error', dropAttach);
+    attach.on('close', dropAttach);
+    attach.on('drain', resumeInputs);
+  }
+  inputs = list.map(({ stream, fd }) => {
+    const socket = new Socket({ fd, readable: true, writable: false });
+    const input: Input = { stream, fd, socket, ended: false };
+    socket.on('data', (chunk: Buffer) => handle(stream, chunk));
+    socket.on('end', () => inputEnded(input));
+    socket.on('error', () => inputEnded(input));
+    return input;
+  });
+  if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
+}
+
+function handle(stream: LogStream, chunk: Buffer): void {
+  if (attach) {
+    const flowing = attach.write(encodeFrame(stream, chunk));
+    if (!flowing && attach.writableLength > ATTACH_HIGH_WATER) for (const input of inputs) input.socket.pause();
+  }
+  if (writer) {
+    try {
+      writer.write(stream, chunk);
+    } catch (error) {
+      // a full disk must not stop the container: the output keeps being drained (and attached)
+      if (!writeFailed) report(error);
+      writeFailed = true;
+    }
+  }
+}
+
+function dropAttach(): void {
+  if (!attach) return;
+  attach.destroy();
+  attach = undefined;
+  resumeInputs();
+}
+
+function resumeInputs(): void {
+  if (finishing) return;
+  for (const input of inputs) input.socket.resume();
+}
+
+function inputEnded(input: Input): void {
+  input.ended = true;
+  if (inputs.every((each) => each.ended)) finish();
+}
+
+/** runc writes the init pid into the bundle (our cwd) just after starting us; it is polled, not watched, to stay small. */
+function watchInitProcess(): void {
+  let pid: number | undefined;
+  const startedAt = Date.now();
+  const check = (): void => {
+    if (pid === undefined) {
+      try {
+        const found = Number.parseInt(readFileSync('init.pid', 'utf8'), 10);
+        if (found > 0) {
+          pid = found;
+          started = true;
+        }
+      } catch {
+        // not written yet
+      }
+    }
+    const next = () => (exitPoll = setTimeout(check, Date.now() - startedAt < EXIT_POLL_FAST_PERIOD_MS ? EXIT_POLL_FAST_MS : EXIT_POLL_MS));
+    if (pid === undefined) {
+      next();
+      return;
+    }
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        finish();
+        return;
+      }
+    }
+    next();
+  };
+  check();
+}
+
+/**
+ * The output is over (EOF, the container's exit, or the shim's SIGTERM): what the pipes still
+ * hold is read synchronously — libuv made the fds non-blocking, so EAGAIN means nothing is left.
+ */
+function finish(): void {
+  if (finishing) return;
+  finishing = true;
+  if (exitPoll) clearTimeout(exitPoll);
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (const input of inputs) {
+    if (input.ended) continue;
+    input.socket.pause();
+    let chunk: Buffer | null;
+    while ((chunk = input.socket.read() as Buffer | null) !== null) handle(input.stream, chunk);
+    for (;;) {
+      let count: number;
+      try {
+        count = readSync(input.fd, buffer);
+      } catch {
+        break;
+      }
+      if (count === 0) break;
+      handle(input.stream, Buffer.from(buffer.subarray(0, count)));
+    }
+  }
+  for (const input of inputs) input.socket.destroy();
+  try {
+    writer?.close();
+  } catch (error) {
+    report(error);
+  }
+  if (attach) {
+    const done = () => complete();
+    attach.removeListener('close', dropAttach);
+    attach.once('close', done);
+    attach.end();
+    // an attached berth that stopped reading cannot hold the shim's Tasks.Delete (12 s until SIGKILL)
+    setTimeout(done, 5000).unref();
+  } else {
+    complete();
+  }
+}
+
+let completed = false;
+let writeFailed = false;
+function complete(): void {
+  if (completed) return;
+  completed = true;
+  attach?.destroy();
+  if (config.pidFile) {
+    try {
+      unlinkSync(config.pidFile);
+    } catch {
+      // already gone with the container's directory
+    }
+  }
+  if (holdStdinFd !== undefined) closeQuietly(holdStdinFd);
+  if (config.onExit && started && !terminatedByShim) {
+    void import('node:child_process').then(({ spawn }) => {
+      try {
+        const [command, ...args] = config.onExit!;
+        const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
+        spawn(command, args, { detached: true, stdio: 'ignore', env, cwd: '/' }).unref();
+      } catch (error) {
+        report(error);
+      }
+      process.exit(0);
+    });
+    return;
+  }
+  process.exit(0);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // not open
+  }
+}
+
+/** Nobody sees the logger's stderr (/dev/null under the shim): failures go next to its config. */
+function report(error: unknown, file?: string): void {
+  const target = file ?? (config?.logPath ? join(dirname(config.logPath), 'logger.err') : undefined);
+  if (!target) return;
+  try {
+    appendFileSync(target, `${new Date().toISOString()} ${error instanceof Error ? error.message : String(error)}\n`);
+  } catch {
+    // nowhere to report to
+  }
+}
+
+main();

@@ -1,0 +1,57 @@
+// The file berth writes for each logger before the task is created, and the logger's check of it.
+// Checked by hand: the logger process loads no validation library (memory per container counts).
+
+export interface LoggerConfig {
+  readonly driver: 'json-file' | 'none';
+  readonly logPath: string;
+  /** bytes; 0 = unlimited */
+  readonly maxSize: number;
+  /** ≥ 1 */
+  readonly maxFile: number;
+  /** console output on fd 3 only (fd 4 is an idle pipe the shim never closes) */
+  readonly tty?: boolean;
+  /** abstract unix socket ('\0…') where a foreground berth takes the output as frames */
+  readonly attach?: string;
+  /** the container's stdin FIFO, held open (O_RDWR) so stdin never sees EOF when berth goes */
+  readonly holdStdin?: string;
+  /** argv run detached (own session, no stdio) once the output is drained and the log closed */
+  readonly onExit?: readonly string[];
+  /** written once the logger's inputs are open; removed when the log is complete */
+  readonly pidFile?: string;
+  /** FIFO mode (berth starts the logger for `-i` without `-t`): the output FIFOs instead of fds 3/4 */
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+const OPTIONAL_STRINGS = ['attach', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
+
+export function checkLoggerConfig(value: unknown): LoggerConfig {
+  const fail = (what: string): never => {
+    throw new Error(`logger config: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) fail('not an object');
+  const config = value as Record<string, unknown>;
+  if (config.driver !== 'json-file' && config.driver !== 'none') fail(`unknown driver ${JSON.stringify(config.driver)}`);
+  if (typeof config.logPath !== 'string' || config.logPath === '') fail('logPath must be a path');
+  if (!Number.isSafeInteger(config.maxSize) || (config.maxSize as number) < 0) fail('maxSize must be a byte count');
+  if (!Number.isSafeInteger(config.maxFile) || (config.maxFile as number) < 1) fail('maxFile must be at least 1');
+  if (config.tty !== undefined && typeof config.tty !== 'boolean') fail('tty must be a boolean');
+  for (const key of OPTIONAL_STRINGS) {
+    if (config[key] !== undefined && (typeof config[key] !== 'string' || config[key] === '')) fail(`${key} must be a non-empty string`);
+  }
+  if (config.onExit !== undefined) {
+    if (!Array.isArray(config.onExit) || config.onExit.length === 0 || !config.onExit.every((arg) => typeof arg === 'string')) {
+      fail('onExit must be a non-empty argv');
+    }
+  }
+  if ((config.stdout === undefined) !== (config.stderr === undefined) && !config.tty) fail('stdout and stderr FIFOs go together');
+  return config as unknown as LoggerConfig;
+}
+
+/** argv after the script: containerd passes the URI's query as key, value pairs in random order. */
+export function configPathFromArgs(args: readonly string[]): string {
+  for (let index = 0; index + 1 < args.length; index += 2) {
+    if (args[index] === 'config') return args[index + 1];
+  }
+  throw new Error('logger: no "config" argument');
+}
