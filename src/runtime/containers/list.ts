@@ -67,11 +67,16 @@ function parseDate(text: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** Where `--init` puts tini (spec/build.ts' INIT_PATH; not imported: that module is heavy for `ps`). */
+const INIT_PATH = '/sbin/docker-init';
+
+/** The user's command: `--init`'s `docker-init --` in front is berth's, not theirs, as in Docker. */
 function parseCommand(text: string | undefined): string[] {
   if (!text) return [];
   try {
     const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.map(String) : [];
+    const argv = Array.isArray(value) ? value.map(String) : [];
+    return argv[0] === INIT_PATH && argv[1] === '--' ? argv.slice(2) : argv;
   } catch {
     return [];
   }
