@@ -13,6 +13,7 @@ import {
   ancestorSet,
   commandText,
   containerRow,
+  defaultTable,
   ellipsis,
   imageText,
   parseContainerFilters,
@@ -178,6 +179,18 @@ describe('ps rows', () => {
       '{"Command":"\\"sh -c \'while true; …\\"","CreatedAt":"2026-12-04 17:58:55 +0000 UTC","ID":"aaaaaaaaaaaa","Image":"busybox","Labels":"a=b,com.x=y","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"","Platform":null,"Ports":"","RunningFor":"About a minute ago","Size":"0B (virtual 4.26MB)","State":"running","Status":"Up About a minute"}\n',
     );
     assert.equal(formatList([rows[0]], '{{.Label "com.x"}}|{{.Label "nope"}}|{{.State}}', table), 'y||running\n');
+  });
+
+  it("lays out the default table exactly as Docker's default template", () => {
+    const rows = [
+      record('web', 'a', '2026-12-04T17:58:55Z', 'running', {}, ['sh', '-c', 'echo "quoted" \\ done']),
+      record('other', 'c', '2026-12-04T17:59:57Z', 'exited', {}, ['true']),
+    ].map((r) => containerRow(r, { truncate: true, now: NOW, sizes: new Map([[id('a'), { rw: 1, rootFs: 2 }]]) }));
+    const template = '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+    const headers = { ID: 'CONTAINER ID', RunningFor: 'CREATED' };
+    assert.equal(defaultTable(rows, false), formatList(rows, undefined, { defaultTable: `table ${template}`, headers }));
+    assert.equal(defaultTable(rows, true), formatList(rows, undefined, { defaultTable: `table ${template}\t{{.Size}}`, headers }));
+    assert.ok(defaultTable(rows, false).includes(`"sh -c 'echo \\"quoted…"`));
   });
 
   it('keeps the whole ID and command with --no-trunc', () => {

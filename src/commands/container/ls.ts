@@ -78,7 +78,7 @@ export default class ContainerList extends BerthCommand {
       record.imageId !== '' && record.container.image !== '' && !imageNames.has(record.container.image) ? record.imageId : record.imageAsTyped;
     const now = Date.now();
     const rows = selected.map((record) => ps.containerRow(record, { truncate, now, sizes, imageOf }));
-    this.print(render(rows));
+    this.print(flags.format === undefined || flags.format === 'table' ? ps.defaultTable(rows, flags.size) : render(rows));
   }
 }
 

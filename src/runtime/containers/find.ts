@@ -3,9 +3,9 @@
 
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
-import type { Container, Process } from '../containerd/types.js';
+import type { Process } from '../containerd/types.js';
 import { LABELS } from './labels.js';
-import { decodeRecord, listContainers } from './list.js';
+import { decodeRecord, listContainerMessages, listContainers } from './list.js';
 import type { ContainerRecord } from './record.js';
 
 /** Container IDs and Docker names only use these; anything else cannot name a container. */
@@ -63,9 +63,9 @@ async function getTask(context: RuntimeContext, id: string): Promise<Process | u
 export async function findContainer(context: RuntimeContext, ref: string): Promise<ContainerRecord> {
   const filters = candidateFilters(ref);
   if (!filters) throw noSuchContainer(ref);
-  const messages = await context.containerd.collect<{ container: Container }>('containers', 'ListStream', { filters });
+  const candidates = await listContainerMessages(context, filters);
   const chosen = resolveReference(
-    messages.map(({ container }) => decodeRecord(container)),
+    candidates.map((container) => decodeRecord(container)),
     ref,
   );
   return decodeRecord(chosen.container, await getTask(context, chosen.id));

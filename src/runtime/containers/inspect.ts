@@ -56,6 +56,15 @@ function jsonMap<V>(record: Readonly<Record<string, V>>, zero?: V): Map<string, 
   return map;
 }
 
+/**
+ * A field Docker's JSON leaves out when empty (`omitempty`) but its templates still see, as
+ * the Go struct has it: `{{.HostConfig.Init}}` prints `<nil>` rather than failing.
+ */
+function omitEmpty(target: Record<string, unknown>, name: string, value: unknown, empty: unknown = null): void {
+  if (value === undefined || value === null) Object.defineProperty(target, name, { value: empty, enumerable: false, writable: true, configurable: true });
+  else target[name] = value;
+}
+
 /** Go's time.RFC3339Nano: UTC, fraction without trailing zeros. */
 export function rfc3339Nano(seconds: number, nanos = 0): string {
   const base = new Date(seconds * 1000).toISOString().slice(0, 19);
@@ -198,7 +207,7 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     VolumesFrom: null,
     ConsoleSize: host.ConsoleSize ?? [0, 0],
   };
-  if (host.Annotations && Object.keys(host.Annotations).length > 0) result.Annotations = jsonMap(host.Annotations, '');
+  omitEmpty(result, 'Annotations', host.Annotations && Object.keys(host.Annotations).length > 0 ? jsonMap(host.Annotations, '') : undefined);
   Object.assign(result, {
     CapAdd: host.CapAdd ?? null,
     CapDrop: host.CapDrop ?? null,
@@ -218,7 +227,8 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     ReadonlyRootfs: host.ReadonlyRootfs ?? false,
     SecurityOpt: host.SecurityOpt ?? null,
   });
-  if (host.Tmpfs && Object.keys(host.Tmpfs).length > 0) result.Tmpfs = jsonMap(host.Tmpfs, '');
+  omitEmpty(result, 'StorageOpt', undefined);
+  omitEmpty(result, 'Tmpfs', host.Tmpfs && Object.keys(host.Tmpfs).length > 0 ? jsonMap(host.Tmpfs, '') : undefined);
   Object.assign(result, {
     UTSMode: '',
     UsernsMode: '',
@@ -255,19 +265,23 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
   });
-  if (host.Mounts && host.Mounts.length > 0) {
-    result.Mounts = host.Mounts.map((mount) => ({
+  omitEmpty(
+    result,
+    'Mounts',
+    host.Mounts && host.Mounts.length > 0
+      ? host.Mounts.map((mount) => ({
       Type: mount.Type,
       Source: mount.Source,
       Target: mount.Target,
       ...(mount.ReadOnly ? { ReadOnly: true } : {}),
-      ...(mount.BindOptions?.Propagation ? { BindOptions: { Propagation: mount.BindOptions.Propagation } } : {}),
-    }));
-  }
+          ...(mount.BindOptions?.Propagation ? { BindOptions: { Propagation: mount.BindOptions.Propagation } } : {}),
+        }))
+      : undefined,
+  );
   // A privileged container has neither, and Docker prints null for both then.
   result.MaskedPaths = privileged ? null : (spec?.linux?.maskedPaths ?? null);
   result.ReadonlyPaths = privileged ? null : (spec?.linux?.readonlyPaths ?? null);
-  if (host.Init !== undefined && host.Init !== null) result.Init = host.Init;
+  omitEmpty(result, 'Init', host.Init);
   return result;
 }
 
@@ -285,7 +299,7 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
     AttachStderr: false,
   };
   const exposed = image?.ExposedPorts;
-  if (exposed && Object.keys(exposed).length > 0) result.ExposedPorts = jsonMap(exposed);
+  omitEmpty(result, 'ExposedPorts', exposed && Object.keys(exposed).length > 0 ? jsonMap(exposed) : undefined);
   Object.assign(result, {
     Tty: intent?.Tty ?? spec?.process.terminal ?? false,
     OpenStdin: intent?.OpenStdin ?? false,
@@ -300,8 +314,11 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
     Labels: jsonMap(record.userLabels, ''),
   });
   const stopSignal = intent?.StopSignal || image?.StopSignal;
-  if (stopSignal) result.StopSignal = stopSignal;
-  if (intent?.StopTimeout !== undefined && intent.StopTimeout !== null) result.StopTimeout = intent.StopTimeout;
+  omitEmpty(result, 'StopSignal', stopSignal || undefined, '');
+  omitEmpty(result, 'StopTimeout', intent?.StopTimeout);
+  omitEmpty(result, 'Shell', undefined);
+  omitEmpty(result, 'Healthcheck', undefined);
+  omitEmpty(result, 'ArgsEscaped', undefined, false);
   return result;
 }
 
@@ -392,10 +409,10 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
     HostConfig: hostConfig(intent, spec, record),
     GraphDriver: { Data: null, Name: record.container.snapshotter },
   };
-  if (sources.size) {
-    result.SizeRw = sources.size.rw;
-    result.SizeRootFs = sources.size.rootFs;
-  }
+  // berth has no healthchecks yet: no Health, as Docker for a container without one
+  omitEmpty(result.State as Record<string, unknown>, 'Health', undefined);
+  omitEmpty(result, 'SizeRw', sources.size?.rw);
+  omitEmpty(result, 'SizeRootFs', sources.size?.rootFs);
   result.Mounts = mountPoints(intent);
   result.Config = config(sources, args);
   result.NetworkSettings = networkSettings(record, intent);

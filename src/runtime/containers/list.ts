@@ -1,7 +1,8 @@
 // Every container of the namespace with its state, in two calls whatever their number:
-// one Containers.ListStream and one Tasks.List. `ps` runs on this, so nothing here parses a
+// one container listing and one Tasks.List. `ps` runs on this, so nothing here parses a
 // spec or an intent: the labels hold what a listing needs.
 
+import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
 import { LABELS, isBerthLabel } from './labels.js';
@@ -21,11 +22,31 @@ export interface ListOptions {
 /** The containers, newest first, each joined with its init task. */
 export async function listContainers(context: RuntimeContext, options: ListOptions = {}): Promise<ContainerRecord[]> {
   const { containerd } = context;
-  const [messages, tasks] = await Promise.all([
-    containerd.collect<{ container: Container }>('containers', 'ListStream', { filters: options.filters ?? [] }),
-    listTasks(context),
-  ]);
-  return sortNewestFirst(messages.map(({ container }) => decodeRecord(container, tasks.get(container.id))));
+  const [containers, tasks] = await Promise.all([listContainerMessages(context, options.filters ?? []), listTasks(context)]);
+  return sortNewestFirst(containers.map((container) => decodeRecord(container, tasks.get(container.id))));
+}
+
+/** gRPC's RESOURCE_EXHAUSTED: the reply is over containerd's (or our) 16 MiB message limit. */
+function tooLarge(error: unknown): boolean {
+  return error instanceof BerthError && (error.cause as { code?: unknown } | undefined)?.code === 8;
+}
+
+/**
+ * The container records, in one call. Containers.List sends them in one message, which grpc-js
+ * receives several times faster than ListStream's message per container (measured: 300
+ * containers, 12-27 ms against 40-50 ms before decoding); ListStream is the way when that
+ * one message would pass the 16 MiB limit (hundreds of containers with large specs).
+ */
+export async function listContainerMessages(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
+  const { containerd } = context;
+  try {
+    const { containers } = await containerd.unary<{ containers: Container[] }>('containers', 'List', { filters });
+    return containers;
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+  }
+  const messages = await containerd.collect<{ container: Container }>('containers', 'ListStream', { filters });
+  return messages.map(({ container }) => container);
 }
 
 /** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */
@@ -46,11 +67,16 @@ function parseDate(text: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** Where `--init` puts tini (spec/build.ts' INIT_PATH; not imported: that module is heavy for `ps`). */
+const INIT_PATH = '/sbin/docker-init';
+
+/** The user's command: `--init`'s `docker-init --` in front is berth's, not theirs, as in Docker. */
 function parseCommand(text: string | undefined): string[] {
   if (!text) return [];
   try {
     const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.map(String) : [];
+    const argv = Array.isArray(value) ? value.map(String) : [];
+    return argv[0] === INIT_PATH && argv[1] === '--' ? argv.slice(2) : argv;
   } catch {
     return [];
   }

@@ -2,7 +2,7 @@
 // context its templates see (`{{.ID}}`, `{{.Status}}`, `{{.Label "k"}}`, `{{json .}}`).
 
 import { BerthError, usageError } from '../../errors.js';
-import { displayWidth } from '../../format/output.js';
+import { displayWidth, tabwrite } from '../../format/output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import { formatValue, quoteGo } from '../../format/values.js';
 import { parseReference } from '../../image/reference.js';
@@ -195,6 +195,35 @@ export function imageText(image: string, imageId: string, truncate: boolean): st
   }
 }
 
+// Containers share a handful of images: parse each reference once per listing.
+const imageTexts = new Map<string, string>();
+function cachedImageText(image: string, imageId: string, truncate: boolean): string {
+  const key = `${truncate ? 't' : 'f'}\u0000${imageId}\u0000${image}`;
+  let text = imageTexts.get(key);
+  if (text === undefined) imageTexts.set(key, (text = imageText(image, imageId, truncate)));
+  return text;
+}
+
+/** strconv.Quote; the common case, printable ASCII needing no escape, without the per-rune walk. */
+function quoteCommand(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) && !/["\\]/.test(text) ? `"${text}"` : quoteGo(text);
+}
+
+const DEFAULT_COLUMNS = ['ID', 'Image', 'Command', 'RunningFor', 'Status', 'Ports', 'Names'] as const;
+const DEFAULT_HEADER = 'CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES';
+
+/**
+ * The default `ps` table (with `-s`, its SIZE column), laid out as formatList would lay out
+ * Docker's default template, without running the template engine for every row: `ps -a`
+ * over hundreds of containers is the listing scripts and people run most.
+ */
+export function defaultTable(rows: readonly Record<string, unknown>[], withSize: boolean): string {
+  const columns: readonly string[] = withSize ? [...DEFAULT_COLUMNS, 'Size'] : DEFAULT_COLUMNS;
+  let text = withSize ? `${DEFAULT_HEADER}\tSIZE\n` : `${DEFAULT_HEADER}\n`;
+  for (const row of rows) text += `${columns.map((column) => String(row[column])).join('\t')}\n`;
+  return tabwrite(text);
+}
+
 export interface RowOptions {
   /** not `--no-trunc` */
   readonly truncate: boolean;
@@ -218,38 +247,35 @@ export function containerRow(record: ContainerRecord, options: RowOptions): Reco
   const labels = record.userLabels;
   const row: Record<string, unknown> = {};
   const lazy = (name: string, compute: () => unknown) => Object.defineProperty(row, name, { get: compute, enumerable: true, configurable: true });
-  Object.assign(row, {
-    Command: quoteGo(truncate ? ellipsis(commandText(record.command), 20) : commandText(record.command)),
-    CreatedAt: formatValue(new Date(createdSeconds * 1000)),
-    ID: truncate ? record.id.slice(0, 12) : record.id,
-    Image: imageText(options.imageOf ? options.imageOf(record) : record.imageAsTyped, record.imageId, truncate),
-    Labels: Object.keys(labels)
+  // Every field is worked out only if the template reads it: `ps -a` may have hundreds of rows.
+  lazy('Command', () => quoteCommand(truncate ? ellipsis(commandText(record.command), 20) : commandText(record.command)));
+  lazy('CreatedAt', () => formatValue(new Date(createdSeconds * 1000)));
+  lazy('ID', () => (truncate ? record.id.slice(0, 12) : record.id));
+  lazy('Image', () => cachedImageText(options.imageOf ? options.imageOf(record) : record.imageAsTyped, record.imageId, truncate));
+  lazy('Labels', () =>
+    Object.keys(labels)
       .map((key) => `${key}=${labels[key]}`)
       .sort()
       .join(','),
-    LocalVolumes: '0',
-  });
+  );
+  lazy('LocalVolumes', () => '0');
   lazy('Mounts', () =>
     mountPoints(intentOf())
       .map((mount) => (truncate ? ellipsis(mount.Source, 15) : mount.Source))
       .join(','),
   );
-  Object.assign(row, { Names: record.name });
+  lazy('Names', () => record.name);
   lazy('Networks', () => networkMode(intentOf()));
-  Object.assign(row, {
-    Platform: null,
-    Ports: '',
-    RunningFor: `${humanDuration(now - createdSeconds * 1000)} ago`,
-  });
+  lazy('Platform', () => null);
+  lazy('Ports', () => '');
+  lazy('RunningFor', () => `${humanDuration(now - createdSeconds * 1000)} ago`);
   lazy('Size', () => {
     const size = options.sizes?.get(record.id) ?? { rw: 0, rootFs: 0 };
     const rw = humanSize(size.rw, 3);
     return size.rootFs > 0 ? `${rw} (virtual ${humanSize(size.rootFs, 3)})` : rw;
   });
-  Object.assign(row, {
-    State: record.status,
-    Status: statusText(record, now),
-  });
+  lazy('State', () => record.status);
+  lazy('Status', () => statusText(record, now));
   Object.defineProperty(row, 'Label', { value: (name: string) => labels[name] ?? '', enumerable: false });
   return row;
 }
