@@ -3,26 +3,12 @@
 // signals proxied to the container when it has no terminal (Docker's --sig-proxy).
 
 import { constants } from 'node:os';
-import { usageError } from '../errors.js';
 import type { AttachedIO } from '../runtime/logging/task-io.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
-const CONTROL_SYMBOLS: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
-
-/** Docker's detach key grammar: comma-separated `ctrl-<x>` or single characters. */
-export function parseDetachKeys(spec: string): number[] {
-  return spec.split(',').map((key) => {
-    if (key.length === 1) return key.charCodeAt(0);
-    const control = /^ctrl-(.)$/.exec(key);
-    if (control) {
-      const symbol = control[1];
-      if (/[a-z]/.test(symbol)) return symbol.charCodeAt(0) - 96;
-      if (symbol in CONTROL_SYMBOLS) return CONTROL_SYMBOLS[symbol];
-    }
-    throw usageError(`Invalid detach keys (${key}) provided`);
-  });
-}
+/** Docker's detach key grammar (validated by the flag parsers): the bytes to watch for. */
+export { detachKeyCodes as parseDetachKeys } from '../runtime/create-options.js';
 
 /** Signals a foreground berth passes on; the rest are berth's own business (Docker's list). */
 const NOT_PROXIED = new Set(['SIGCHLD', 'SIGPIPE', 'SIGURG', 'SIGWINCH', 'SIGKILL', 'SIGSTOP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGILL', 'SIGPROF', 'SIGVTALRM', 'SIGIO', 'SIGPOLL', 'SIGSYS', 'SIGUNUSED', 'SIGSTKFLT', 'SIGPWR', 'SIGINFO', 'SIGLOST', 'SIGBREAK', 'SIGTTIN', 'SIGTTOU']);

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
-import { CREATE_FLAGS } from '../../cli/container-flags.js';
+import { containerArgv, CREATE_FLAGS } from '../../cli/container-flags.js';
 
 export default class ContainerCreate extends BerthCommand {
   static summary = 'Create a new container';
@@ -12,8 +12,10 @@ export default class ContainerCreate extends BerthCommand {
   static flags = CREATE_FLAGS;
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(ContainerCreate);
-    const [image, ...args] = argv as string[];
+    const parsed = await this.parse(ContainerCreate);
+    const { flags } = parsed;
+    // oclif's argv orders words by first appearance in the whole line: the raw tokens keep their order
+    const [image, ...args] = containerArgv(parsed);
     const { toRunRequest } = await import('../../runtime/create-options.js');
     const { intent, options } = toRunRequest(flags, image, args);
     // as Docker's CLI: a `-t` container starts with the size of the terminal berth runs in

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
+import { containerArgv } from '../../cli/container-flags.js';
 import { BerthError } from '../../errors.js';
 
 export default class ContainerExec extends BerthCommand {
@@ -23,8 +24,9 @@ export default class ContainerExec extends BerthCommand {
   };
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(ContainerExec);
-    const [ref, ...command] = argv as string[];
+    const parsed = await this.parse(ContainerExec);
+    const { flags } = parsed;
+    const [ref, ...command] = containerArgv(parsed);
     if (command.length === 0) throw new BerthError('usage', "'berth exec' requires at least 2 arguments.\nSee 'berth exec --help'.");
     if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
       throw new BerthError('failed-precondition', 'the input device is not a TTY');

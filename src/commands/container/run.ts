@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
-import { RUN_FLAGS } from '../../cli/container-flags.js';
+import { containerArgv, RUN_FLAGS } from '../../cli/container-flags.js';
 import { BerthError } from '../../errors.js';
 
 export default class ContainerRun extends BerthCommand {
@@ -13,8 +13,10 @@ export default class ContainerRun extends BerthCommand {
   static flags = RUN_FLAGS;
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(ContainerRun);
-    const [image, ...args] = argv as string[];
+    const parsed = await this.parse(ContainerRun);
+    const { flags } = parsed;
+    // oclif's argv orders words by first appearance in the whole line: the raw tokens keep their order
+    const [image, ...args] = containerArgv(parsed);
     const { toRunRequest } = await import('../../runtime/create-options.js');
     const { intent, options } = toRunRequest(flags, image, args);
     // as Docker's CLI: a `-t` container starts with the size of the terminal berth runs in

@@ -146,7 +146,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
           container: {
             id,
             image: image.record.name,
-            labels: containerLabels(intent, request, id, heldName, hostname, spec.process.args),
+            // Docker shows the user's command, not the init wrapper in front of it
+            labels: containerLabels(intent, request, id, heldName, hostname, intent.HostConfig.Init ? spec.process.args.slice(2) : spec.process.args),
             runtime: { name: runtime.name, options: { type_url: 'containerd.runc.v1.Options', value: encodeMessage('containerd.runc.v1.Options', runcOptions) } },
             spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
             snapshotter: config.snapshotter,
