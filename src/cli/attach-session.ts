@@ -2,6 +2,7 @@
 // container (raw when it is a terminal), window sizes to ResizePty, the detach keys, and
 // signals proxied to the container when it has no terminal (Docker's --sig-proxy).
 
+import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import type { AttachedIO } from '../runtime/logging/task-io.js';
 
@@ -24,9 +25,27 @@ export interface AttachSessionOptions {
   readonly sigProxy: boolean;
   readonly resize?: (columns: number, rows: number) => Promise<unknown>;
   readonly signal?: (signal: number) => Promise<unknown>;
+  /**
+   * Tasks.CloseIO: the shim keeps its own handle on the stdin FIFO, so our closing it is no EOF
+   * for the process; containerd's CloseIO makes the shim close the process's stdin.
+   */
+  readonly stdinClosed?: () => Promise<unknown>;
 }
 
 export type AttachOutcome = 'ended' | 'detached';
+
+/**
+ * libuv's raw mode keeps ONLCR, so the container's own `\r\n` would reach the screen as
+ * `\r\r\n`; Docker's raw mode (cfmakeraw) turns output processing off. Node offers no
+ * termios call, so stty does it on the terminal that is our stdin.
+ */
+function withoutOutputProcessing(): void {
+  try {
+    execFileSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+  } catch {
+    // no stty: output keeps the extra carriage returns, nothing worse
+  }
+}
 
 /** Runs until the container's output ends or the user detaches; the terminal is restored after. */
 export async function runAttachSession(options: AttachSessionOptions): Promise<AttachOutcome> {
@@ -37,6 +56,14 @@ export async function runAttachSession(options: AttachSessionOptions): Promise<A
     detach = () => resolve('detached');
   });
 
+  // raw before the first byte is shown: output that came before this session is replayed below
+  if (options.stdin && options.tty && process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    withoutOutputProcessing();
+    // libuv restores the terminal it saved when raw mode was first asked for, output processing included
+    cleanups.push(() => process.stdin.setRawMode(false));
+  }
+
   io.onOutput((stream, chunk) => {
     if (stream === 'stdout' ? options.stdout : options.stderr) (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
   });
@@ -44,10 +71,6 @@ export async function runAttachSession(options: AttachSessionOptions): Promise<A
   if (options.stdin && io.stdinWriter) {
     const writer = io.stdinWriter;
     const input = process.stdin;
-    if (options.tty && input.isTTY) {
-      input.setRawMode(true);
-      cleanups.push(() => input.setRawMode(false));
-    }
     const keys = options.tty ? options.detachKeys : [];
     let matched = 0;
     const onData = (chunk: Buffer) => {
@@ -75,7 +98,9 @@ export async function runAttachSession(options: AttachSessionOptions): Promise<A
       if (out.length > 0) writer.write(Buffer.from(out));
     };
     const onEnd = () => {
-      if (!options.tty) io.closeStdin();
+      if (options.tty) return;
+      io.closeStdin();
+      options.stdinClosed?.().catch(() => undefined);
     };
     input.on('data', onData);
     input.on('end', onEnd);

@@ -61,6 +61,7 @@ export default class ContainerExec extends BerthCommand {
       stderr: true,
       detachKeys: parseDetachKeys(flags['detach-keys'] ?? DEFAULT_DETACH_KEYS),
       sigProxy: false,
+      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: started.execId, stdin: true }),
       resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: started.execId, width: columns, height: rows }),
     });
     if (outcome === 'detached') {

@@ -54,6 +54,7 @@ export default class ContainerRun extends BerthCommand {
       stderr: options.attach.includes('stderr'),
       detachKeys: parseDetachKeys(options.detachKeys),
       sigProxy: options.sigProxy,
+      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: '', stdin: true }),
       resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: '', width: columns, height: rows }),
       signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { container_id: container.id, exec_id: '', signal, all: false }),
     });

@@ -50,6 +50,7 @@ export default class ContainerStart extends BerthCommand {
       stderr: true,
       detachKeys: parseDetachKeys(flags['detach-keys'] ?? DEFAULT_DETACH_KEYS),
       sigProxy: true,
+      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: '', stdin: true }),
       resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: '', width: columns, height: rows }),
       signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { container_id: container.id, exec_id: '', signal, all: false }),
     });
