@@ -23,5 +23,5 @@ export function containerLogPath(config: BerthConfig, namespace: string, id: str
  * run berth again. Every bundle chunk sits in dist/, one level below the package root.
  */
 export function berthCommandLine(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../bin/run.js', import.meta.url))];
+  return [process.execPath, '--', fileURLToPath(new URL('../bin/run.js', import.meta.url))];
 }

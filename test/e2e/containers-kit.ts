@@ -98,7 +98,7 @@ export class Background {
   readonly exited: Promise<number>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BERTH_BIN, ...args], { env: berthEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--', BERTH_BIN, ...args], { env: berthEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     this.child.stdin!.on('error', () => {});

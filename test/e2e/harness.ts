@@ -50,7 +50,7 @@ export function berth(args: string[], options: BerthOptions = {}): Promise<Resul
     else env[key] = value;
   }
   const { input, timeoutMs } = options;
-  return runProcess(process.execPath, [BERTH_BIN, ...args], { env, input, timeoutMs });
+  return runProcess(process.execPath, ['--', BERTH_BIN, ...args], { env, input, timeoutMs });
 }
 
 /** Runs `ctr` against the private containerd, in `namespace` if given. */
