@@ -41,7 +41,8 @@ async function seccompProfileFor(intent: CreateIntent): Promise<string | undefin
   if (wanted === 'unconfined') return undefined;
   if (wanted !== undefined) return wanted; // the CLI already put the profile's JSON here, as Docker's does
   try {
-    return await readFile(SECCOMP_PROFILE, 'utf8');
+    const { withDockerNamespaceRules } = await import('../spec/seccomp.js');
+    return withDockerNamespaceRules(await readFile(SECCOMP_PROFILE, 'utf8'));
   } catch (error) {
     throw new BerthError(
       'failed-precondition',

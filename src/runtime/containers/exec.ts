@@ -6,7 +6,7 @@ import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { Container } from '../containerd/types.js';
 import type { Mount } from '../containerd/snapshots.js';
-import { allCapabilities, hostLastCap } from '../spec/capabilities.js';
+import { allCapabilities, hostCapabilityMask, hostLastCap } from '../spec/capabilities.js';
 import { replaceOrAppendEnv } from '../spec/image-config.js';
 import type { Process, Spec } from '../spec/types.js';
 import { resolveUser } from '../spec/user.js';
@@ -55,7 +55,7 @@ async function execProcess(context: RuntimeContext, container: Container, reques
     process.user = additionalGids.length > 0 ? { uid, gid, additionalGids } : { uid, gid };
   }
   if (request.privileged) {
-    const caps = allCapabilities(hostLastCap());
+    const caps = allCapabilities(hostLastCap(), hostCapabilityMask());
     process.capabilities = { bounding: caps, effective: [...caps], inheritable: [], permitted: [...caps], ambient: [] };
   }
   if (request.tty && request.consoleSize) process.consoleSize = { height: request.consoleSize[0], width: request.consoleSize[1] };

@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { BerthError, usageError } from '../../errors.js';
 import type { ImageConfig } from '../../image/manifest.js';
 import type { CreateIntent } from '../intent.js';
-import { hostLastCap, withCapabilities, withPrivileged } from './capabilities.js';
+import { hostCapabilityMask, hostLastCap, withCapabilities, withPrivileged } from './capabilities.js';
 import { defaultSpec } from './defaults.js';
 import { readHostDevices } from './devices.js';
 import { withImageConfig } from './image-config.js';
@@ -90,6 +90,8 @@ export function buildSpec(input: SpecInput): Spec {
   const { intent } = input;
   const host = intent.HostConfig;
   const lastCap = input.lastCap ?? hostLastCap();
+  // a given lastCap describes another kernel (tests); the host's own bounding set applies otherwise
+  const mask = input.lastCap === undefined ? hostCapabilityMask() : undefined;
   const spec = defaultSpec(input.namespace, input.id);
   const defaultMounts = spec.mounts.length;
 
@@ -99,10 +101,10 @@ export function buildSpec(input: SpecInput): Spec {
   if (intent.Tty) withTerminal(spec, intent.HostConfig.ConsoleSize ?? undefined);
 
   if (host.Privileged) {
-    withPrivileged(spec, lastCap);
+    withPrivileged(spec, lastCap, mask);
     withHostDevices(spec, input.hostDevices ?? readHostDevices());
   } else {
-    withCapabilities(spec, host.CapAdd ?? [], host.CapDrop ?? [], false, lastCap);
+    withCapabilities(spec, host.CapAdd ?? [], host.CapDrop ?? [], false, lastCap, mask);
     // after the capabilities: a profile's rules depend on them
     if (input.seccompProfile !== undefined) withSeccomp(spec, input.seccompProfile, input.seccompTarget ?? hostSeccompTarget());
   }

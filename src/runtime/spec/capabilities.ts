@@ -25,9 +25,22 @@ export function hostLastCap(): number {
   }
 }
 
-/** The capabilities a kernel whose last capability is `lastCap` supports, which is what ALL means. */
-export function allCapabilities(lastCap: number): string[] {
-  return CAPABILITY_NAMES.slice(0, lastCap + 1);
+/**
+ * berth's own bounding set: runc cannot grant a capability it lacks itself (root in a container
+ * here has no CAP_SYS_RESOURCE), so ALL and --privileged mean what berth has, as in Docker.
+ */
+export function hostCapabilityMask(): bigint | undefined {
+  try {
+    const match = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? BigInt(`0x${match[1]}`) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The capabilities a kernel whose last capability is `lastCap` supports (within `mask`): what ALL means. */
+export function allCapabilities(lastCap: number, mask?: bigint): string[] {
+  return CAPABILITY_NAMES.slice(0, lastCap + 1).filter((_, bit) => mask === undefined || ((mask >> BigInt(bit)) & 1n) === 1n);
 }
 
 /** `chown`, `CHOWN` and `cap_chown` all name CAP_CHOWN; `all` is ALL. Unknown names are refused. */
@@ -46,12 +59,12 @@ function normalize(names: readonly string[]): string[] {
  * otherwise ALL in --cap-drop leaves exactly the added ones; otherwise drop from the defaults,
  * then add. --privileged grants everything and ignores both lists.
  */
-export function effectiveCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean, lastCap: number): string[] {
-  if (privileged) return allCapabilities(lastCap);
+export function effectiveCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean, lastCap: number, mask?: bigint): string[] {
+  if (privileged) return allCapabilities(lastCap, mask);
   const adds = normalize(add);
   const drops = normalize(drop);
   let result: string[];
-  if (adds.includes('ALL')) result = allCapabilities(lastCap).filter((cap) => !drops.includes(cap));
+  if (adds.includes('ALL')) result = allCapabilities(lastCap, mask).filter((cap) => !drops.includes(cap));
   else if (drops.includes('ALL')) result = adds;
   else result = [...DEFAULT_CAPABILITIES.filter((cap) => !drops.includes(cap)), ...adds];
   return [...new Set(result)];
@@ -64,8 +77,9 @@ export function withCapabilities(
   drop: readonly string[],
   privileged: boolean,
   lastCap: number = hostLastCap(),
+  mask?: bigint,
 ): void {
-  const caps = effectiveCapabilities(add, drop, privileged, lastCap);
+  const caps = effectiveCapabilities(add, drop, privileged, lastCap, mask);
   spec.process.capabilities = { bounding: caps, effective: [...caps], inheritable: [], permitted: [...caps], ambient: [] };
 }
 
@@ -74,8 +88,8 @@ export function withCapabilities(
  * every device allowed. Creating the host's device nodes in the container needs the host's /dev,
  * so the runtime does that when it sees HostConfig.Privileged.
  */
-export function withPrivileged(spec: Spec, lastCap: number = hostLastCap()): void {
-  withCapabilities(spec, [], [], true, lastCap);
+export function withPrivileged(spec: Spec, lastCap: number = hostLastCap(), mask?: bigint): void {
+  withCapabilities(spec, [], [], true, lastCap, mask);
   spec.linux.maskedPaths = [];
   spec.linux.readonlyPaths = [];
   spec.linux.resources.devices = [{ allow: true, access: 'rwm' }];

@@ -144,3 +144,36 @@ export function withSeccomp(spec: Spec, profile: string, target: SeccompTarget =
   }
   spec.linux.seccomp = convertSeccompProfile(parseSeccompProfile(profile), spec.process.capabilities.bounding, target);
 }
+
+/** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET: the flags that make namespaces. */
+const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+const NAMESPACE_SYSCALLS = new Set(['clone', 'clone3', 'setns', 'unshare']);
+const ENOSYS = 38;
+
+/**
+ * Docker's default profile lets only CAP_SYS_ADMIN make namespaces: `unshare`, `setns`, and
+ * `clone` with namespace flags (`clone3` answers ENOSYS so libcs fall back to clone). The
+ * containers-common profile berth reads allows all four for podman's sake; this puts Docker's
+ * rule back, so `berth run` confines a container as `docker run` does. Takes and returns JSON.
+ */
+export function withDockerNamespaceRules(profileJson: string): string {
+  const profile = JSON.parse(profileJson) as { syscalls?: Array<Record<string, unknown> & { names?: string[]; name?: string }> };
+  const unconditional = (rule: Record<string, unknown>) =>
+    rule.action === 'SCMP_ACT_ALLOW' && !(rule.args as unknown[] | undefined)?.length && !isFilterSet(rule.includes) && !isFilterSet(rule.excludes);
+  const syscalls = (profile.syscalls ?? []).map((rule) => {
+    if (!unconditional(rule)) return rule;
+    const names = (rule.names ?? (rule.name ? [rule.name] : [])).filter((name) => !NAMESPACE_SYSCALLS.has(name));
+    return { ...rule, name: undefined, names };
+  });
+  syscalls.push(
+    { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], excludes: { caps: ['CAP_SYS_ADMIN'] } },
+    { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, excludes: { caps: ['CAP_SYS_ADMIN'] } },
+    { names: [...NAMESPACE_SYSCALLS], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
+  );
+  return JSON.stringify({ ...profile, syscalls });
+}
+
+function isFilterSet(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object') return false;
+  return Object.values(filter).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
+}
