@@ -161,6 +161,8 @@ test('Entrypoint/Cmd merging on the multi-layer fixture (Entrypoint [echo entry]
       // everything after the image is the container's, flags included
       assert.equal(await out(img, 'echo', '-c', '--help'), '-c --help\n');
       assert.equal(await out(img, 'echo', '--rm', '-d', '--name', 'x'), '--rm -d --name x\n');
+      // a flag value that is also the command's name is still the flag's
+      assert.equal(await out('--name', 'echo', img, 'echo', 'named'), 'named\n');
       // image Env, overridden by -e
       assert.equal(await out('--entrypoint', 'sh', multi, '-c', 'echo $FIXTURE'), 'multi\n');
       assert.equal(await out('-e', 'FIXTURE=mine', '--entrypoint', 'sh', multi, '-c', 'echo $FIXTURE'), 'mine\n');
@@ -366,8 +368,8 @@ test('create then start -a: Created in ps, output attached, the exit code become
     assert.equal(again.stdout, 'made\n');
     assert.equal((await b(['wait', 'made'])).stdout, '4\n');
     // start -a -i passes stdin
-    assert.equal((await b(['create', '-i', '--name', 'cat', img, 'cat'])).code, 0);
-    const piped = await b(['start', '-a', '-i', 'cat'], { input: 'to cat\n', timeoutMs: 20_000 });
+    assert.equal((await b(['create', '-i', '--name', 'catter', img, 'cat'])).code, 0);
+    const piped = await b(['start', '-a', '-i', 'catter'], { input: 'to cat\n', timeoutMs: 20_000 });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stdout, 'to cat\n');
   });
