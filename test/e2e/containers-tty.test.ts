@@ -5,8 +5,18 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Background, eventually, lines, logLineCount, onTerminal, scene, TERM_TRAP, TICKER, type Berth } from './containers-kit.js';
 
-/** The shell's prompt: busybox ash prints `/ # ` and then asks for the cursor position. */
-const PROMPT = /\/ # (\x1b\[6n)?$/;
+/**
+ * The shell's prompt: busybox ash prints `/ # `, asks for the cursor position (ESC [6n) and,
+ * with no answer from this terminal, draws the prompt again (ESC [J).
+ */
+const PROMPT = /\/ # (\r|\x1b\[\d*[nJ]|\/ # )*$/;
+
+/**
+ * A line end on the terminal: the container's terminal turns \n into \r\n; a raw mode that
+ * leaves output processing on (as Node's does, unlike Docker's) adds another \r.
+ */
+const EOL = '\\r*\\n';
+const line = (text: string) => new RegExp(`${text}${EOL}`);
 
 async function statusOf(b: Berth, name: string): Promise<string> {
   const listed = await b(['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Status}}']);
@@ -28,8 +38,8 @@ test('-it: tty prints /dev/pts/0, the terminal’s size at start reaches stty si
       ['-n', namespace, 'run', '-it', '--rm', img, 'sh', '-c', 'tty; stty size; exit 5'],
       async (terminal) => {
         assert.equal(await terminal.exit(), 5, terminal.shown);
-        assert.match(terminal.shown, /\/dev\/pts\/0\r\n/);
-        assert.match(terminal.shown, /30 100\r\n/);
+        assert.match(terminal.shown, line('/dev/pts/0'));
+        assert.match(terminal.shown, line('30 100'));
       },
       { cols: 100, rows: 30 },
     );
@@ -41,11 +51,11 @@ test('-it: a resize of the terminal reaches the container (stty size)', async ()
     await onTerminal(['-n', namespace, 'run', '-it', '--rm', img, 'sh'], async (terminal) => {
       await terminal.waitFor(PROMPT);
       terminal.type('stty size\r');
-      await terminal.waitFor(/24 80\r\n/);
+      await terminal.waitFor(line('24 80'));
       await terminal.resize(123, 45);
       await sleep(300);
       terminal.type('stty size\r');
-      await terminal.waitFor(/45 123\r\n/);
+      await terminal.waitFor(line('45 123'));
       terminal.type('exit\r');
       assert.equal(await terminal.exit(), 0, terminal.shown);
     });
@@ -70,7 +80,7 @@ test('-it: keys reach the container raw (ctrl-c interrupts the container’s com
 test('-it: ctrl-p ctrl-q detaches; the container keeps running and its later output reaches logs', async () => {
   await scene(async ({ namespace, b, img }) => {
     await onTerminal(['-n', namespace, 'run', '-it', '--name', 'det', img, ...TICKER], async (terminal) => {
-      await terminal.waitFor(/tick 2\r\n/);
+      await terminal.waitFor(line('tick 2'));
       terminal.type('\x10\x11');
       assert.equal(await terminal.exit(), 0, terminal.shown);
     });
@@ -96,7 +106,7 @@ test('--detach-keys: another sequence detaches, and ctrl-p alone reaches the con
 test('killing the attached berth (run -it) with SIGKILL stops neither the container nor its logging', async () => {
   await scene(async ({ namespace, b, img }) => {
     await onTerminal(['-n', namespace, 'run', '-it', '--name', 'orphan', img, ...TICKER], async (terminal) => {
-      await terminal.waitFor(/tick 2\r\n/);
+      await terminal.waitFor(line('tick 2'));
       process.kill(terminal.pid, 'SIGKILL');
       assert.equal(await terminal.exit(), 137);
     });

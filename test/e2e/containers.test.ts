@@ -161,6 +161,8 @@ test('Entrypoint/Cmd merging on the multi-layer fixture (Entrypoint [echo entry]
       // everything after the image is the container's, flags included
       assert.equal(await out(img, 'echo', '-c', '--help'), '-c --help\n');
       assert.equal(await out(img, 'echo', '--rm', '-d', '--name', 'x'), '--rm -d --name x\n');
+      // a flag value that is also the command's name is still the flag's
+      assert.equal(await out('--name', 'echo', img, 'echo', 'named'), 'named\n');
       // image Env, overridden by -e
       assert.equal(await out('--entrypoint', 'sh', multi, '-c', 'echo $FIXTURE'), 'multi\n');
       assert.equal(await out('-e', 'FIXTURE=mine', '--entrypoint', 'sh', multi, '-c', 'echo $FIXTURE'), 'mine\n');
@@ -171,10 +173,10 @@ test('Entrypoint/Cmd merging on the multi-layer fixture (Entrypoint [echo entry]
 
 test('-i passes stdin to the container; without -i the container’s stdin is empty', async () => {
   await scene(async ({ b, img }) => {
-    const piped = await b(['run', '--rm', '-i', img, 'cat'], { input: 'through stdin\n' });
+    const piped = await b(['run', '--rm', '-i', img, 'cat'], { input: 'through stdin\n', timeoutMs: 20_000 });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stdout, 'through stdin\n');
-    const closed = await b(['run', '--rm', img, 'cat'], { input: 'ignored\n' });
+    const closed = await b(['run', '--rm', img, 'cat'], { input: 'ignored\n', timeoutMs: 20_000 });
     assert.equal(closed.code, 0, closed.stderr);
     assert.equal(closed.stdout, '');
   });
@@ -272,18 +274,18 @@ test('stop sends the image’s StopSignal, or --stop-signal; stop -s overrides b
 test('kill -s delivers the signal; kill defaults to SIGKILL (exit 137)', async () => {
   await scene(async ({ b, img }) => {
     const script = 'trap "echo got USR1" USR1; echo ready; while true; do sleep 0.1; done';
-    assert.equal((await b(['run', '-d', '--name', 'k', img, 'sh', '-c', script])).code, 0);
-    await eventually('ready', async () => (await b(['logs', 'k'])).stdout.includes('ready'));
-    const usr1 = await b(['kill', '-s', 'USR1', 'k']);
+    assert.equal((await b(['run', '-d', '--name', 'killme', img, 'sh', '-c', script])).code, 0);
+    await eventually('ready', async () => (await b(['logs', 'killme'])).stdout.includes('ready'));
+    const usr1 = await b(['kill', '-s', 'USR1', 'killme']);
     assert.equal(usr1.code, 0, usr1.stderr);
-    assert.equal(usr1.stdout, 'k\n');
-    await eventually('the trap to run', async () => (await b(['logs', 'k'])).stdout.includes('got USR1'));
-    assert.equal(await state(b, 'k'), 'running');
-    const killed = await b(['kill', 'k']);
-    assert.equal(killed.stdout, 'k\n');
-    await eventually('k to exit', async () => (await state(b, 'k')) === 'exited');
-    assert.equal(await state(b, 'k', '.State.ExitCode'), '137');
-    const notRunning = await b(['kill', 'k']);
+    assert.equal(usr1.stdout, 'killme\n');
+    await eventually('the trap to run', async () => (await b(['logs', 'killme'])).stdout.includes('got USR1'));
+    assert.equal(await state(b, 'killme'), 'running');
+    const killed = await b(['kill', 'killme']);
+    assert.equal(killed.stdout, 'killme\n');
+    await eventually('killme to exit', async () => (await state(b, 'killme')) === 'exited');
+    assert.equal(await state(b, 'killme', '.State.ExitCode'), '137');
+    const notRunning = await b(['kill', 'killme']);
     assert.equal(notRunning.code, 1);
     assert.match(notRunning.stderr, /is not running/);
   });
@@ -292,15 +294,15 @@ test('kill -s delivers the signal; kill defaults to SIGKILL (exit 137)', async (
 test('restart: stops and starts again; the command runs twice, StartedAt moves', async () => {
   await scene(async ({ b, img }) => {
     const script = 'echo started; trap "exit 0" TERM; while true; do sleep 0.1; done';
-    assert.equal((await b(['run', '-d', '--name', 'r', img, 'sh', '-c', script])).code, 0);
-    await eventually('first start logged', async () => (await b(['logs', 'r'])).stdout === 'started\n');
-    const firstStart = await state(b, 'r', '.State.StartedAt');
-    const restarted = await b(['restart', '-t', '5', 'r']);
+    assert.equal((await b(['run', '-d', '--name', 'again', img, 'sh', '-c', script])).code, 0);
+    await eventually('first start logged', async () => (await b(['logs', 'again'])).stdout === 'started\n');
+    const firstStart = await state(b, 'again', '.State.StartedAt');
+    const restarted = await b(['restart', '-t', '5', 'again']);
     assert.equal(restarted.code, 0, restarted.stderr);
-    assert.equal(restarted.stdout, 'r\n');
-    assert.equal(await state(b, 'r'), 'running');
-    await eventually('second start logged', async () => (await b(['logs', 'r'])).stdout === 'started\nstarted\n');
-    assert.notEqual(await state(b, 'r', '.State.StartedAt'), firstStart);
+    assert.equal(restarted.stdout, 'again\n');
+    assert.equal(await state(b, 'again'), 'running');
+    await eventually('second start logged', async () => (await b(['logs', 'again'])).stdout === 'started\nstarted\n');
+    assert.notEqual(await state(b, 'again', '.State.StartedAt'), firstStart);
     // an exited container restarts too
     assert.equal((await b(['run', '--name', 'once', img, 'echo', 'hi'])).code, 0);
     assert.equal((await b(['restart', 'once'])).stdout, 'once\n');
@@ -312,7 +314,7 @@ test('wait prints the exit code, for several containers in order', async () => {
   await scene(async ({ b, img }) => {
     assert.equal((await b(['run', '-d', '--name', 'w1', img, 'sh', '-c', 'sleep 1; exit 3'])).code, 0);
     assert.equal((await b(['run', '-d', '--name', 'w2', img, 'sh', '-c', 'exit 5'])).code, 0);
-    const waited = await b(['wait', 'w1', 'w2']);
+    const waited = await b(['wait', 'w1', 'w2'], { timeoutMs: 20_000 });
     assert.equal(waited.code, 0, waited.stderr);
     assert.equal(waited.stdout, '3\n5\n');
     const missing = await b(['wait', 'nope']);
@@ -350,24 +352,24 @@ test('rm: refuses a running container unless -f; rm -v keeps bind-mounted host f
 
 test('create then start -a: Created in ps, output attached, the exit code becomes berth’s', async () => {
   await scene(async ({ b, img }) => {
-    const created = await b(['create', '--name', 'c', img, 'sh', '-c', 'echo hi; echo oops >&2; exit 4']);
+    const created = await b(['create', '--name', 'made', img, 'sh', '-c', 'echo hi; echo oops >&2; exit 4']);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, ID);
-    assert.deepEqual(await statuses(b), ['c Created']);
-    assert.equal(await state(b, 'c'), 'created');
-    const started = await b(['start', '-a', 'c']);
+    assert.deepEqual(await statuses(b), ['made Created']);
+    assert.equal(await state(b, 'made'), 'created');
+    const started = await b(['start', '-a', 'made']);
     assert.equal(started.code, 4);
     assert.equal(started.stdout, 'hi\n');
     assert.equal(started.stderr, 'oops\n');
-    assert.match((await statuses(b))[0], /^c Exited \(4\) /);
+    assert.match((await statuses(b))[0], /^made Exited \(4\) /);
     // start without -a prints the name and returns at once
-    const again = await b(['start', 'c']);
+    const again = await b(['start', 'made']);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout, 'c\n');
-    assert.equal((await b(['wait', 'c'])).stdout, '4\n');
+    assert.equal(again.stdout, 'made\n');
+    assert.equal((await b(['wait', 'made'])).stdout, '4\n');
     // start -a -i passes stdin
-    assert.equal((await b(['create', '-i', '--name', 'cat', img, 'cat'])).code, 0);
-    const piped = await b(['start', '-a', '-i', 'cat'], { input: 'to cat\n' });
+    assert.equal((await b(['create', '-i', '--name', 'catter', img, 'cat'])).code, 0);
+    const piped = await b(['start', '-a', '-i', 'catter'], { input: 'to cat\n', timeoutMs: 20_000 });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stdout, 'to cat\n');
   });
@@ -387,51 +389,52 @@ test('containers by full ID, unique ID prefix and name', async () => {
 
 test('logs: --tail/-n, -t timestamps, -f follows until the container exits', async () => {
   await scene(async ({ b, img }) => {
-    assert.equal((await b(['run', '--name', 'l', img, 'sh', '-c', 'echo one; echo two >&2; echo three'])).code, 0);
-    const tail = await b(['logs', '--tail', '1', 'l']);
+    // stdout and stderr are two pipes: only the pauses make the order across them certain
+    assert.equal((await b(['run', '--name', 'lines', img, 'sh', '-c', 'echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three'])).code, 0);
+    const tail = await b(['logs', '--tail', '1', 'lines']);
     assert.equal(tail.stdout, 'three\n');
     assert.equal(tail.stderr, '');
-    const two = await b(['logs', '-n', '2', 'l']);
+    const two = await b(['logs', '-n', '2', 'lines']);
     assert.equal(two.stdout, 'three\n');
     assert.equal(two.stderr, 'two\n');
-    const stamped = await b(['logs', '-t', 'l']);
+    const stamped = await b(['logs', '-t', 'lines']);
     const stampedLines = lines(stamped.stdout);
     assert.equal(stampedLines.length, 2);
     for (const [index, word] of ['one', 'three'].entries()) {
       assert.match(stampedLines[index], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z ${word}$`));
     }
 
-    assert.equal((await b(['run', '-d', '--name', 'f', img, 'sh', '-c', 'echo a; sleep 2; echo b'])).code, 0);
+    assert.equal((await b(['run', '-d', '--name', 'follow', img, 'sh', '-c', 'echo a; sleep 2; echo b'])).code, 0);
     const began = Date.now();
-    const followed = await b(['logs', '-f', 'f'], { timeoutMs: 20_000 });
+    const followed = await b(['logs', '-f', 'follow'], { timeoutMs: 20_000 });
     assert.equal(followed.code, 0, followed.stderr);
     assert.equal(followed.stdout, 'a\nb\n');
     assert.ok(Date.now() - began < 10_000);
     // -f of an exited container prints what there is and ends
-    assert.equal((await b(['logs', '-f', 'l'], { timeoutMs: 10_000 })).stdout, 'one\nthree\n');
+    assert.equal((await b(['logs', '-f', 'lines'], { timeoutMs: 10_000 })).stdout, 'one\nthree\n');
   });
 });
 
 test('exec: -e, -w, -u, -i, -d, and the command’s exit code', async () => {
   await scene(async ({ b, img }) => {
-    assert.equal((await b(['run', '-d', '--name', 'x', '-e', 'FROM_RUN=1', img, 'sleep', '1000'])).code, 0);
-    assert.equal((await b(['exec', '-e', 'FOO=bar', 'x', 'sh', '-c', 'echo $FOO $FROM_RUN'])).stdout, 'bar 1\n');
-    assert.equal((await b(['exec', '-w', '/tmp', 'x', 'pwd'])).stdout, '/tmp\n');
-    assert.equal((await b(['exec', '-u', 'app', 'x', 'id', '-un'])).stdout, 'app\n');
-    const code = await b(['exec', 'x', 'sh', '-c', 'exit 7']);
+    assert.equal((await b(['run', '-d', '--name', 'target', '-e', 'FROM_RUN=1', img, 'sleep', '1000'])).code, 0);
+    assert.equal((await b(['exec', '-e', 'FOO=bar', 'target', 'sh', '-c', 'echo $FOO $FROM_RUN'])).stdout, 'bar 1\n');
+    assert.equal((await b(['exec', '-w', '/tmp', 'target', 'pwd'])).stdout, '/tmp\n');
+    assert.equal((await b(['exec', '-u', 'app', 'target', 'id', '-un'])).stdout, 'app\n');
+    const code = await b(['exec', 'target', 'sh', '-c', 'exit 7']);
     assert.equal(code.code, 7);
-    const piped = await b(['exec', '-i', 'x', 'cat'], { input: 'exec stdin\n' });
+    const piped = await b(['exec', '-i', 'target', 'cat'], { input: 'exec stdin\n', timeoutMs: 20_000 });
     assert.equal(piped.stdout, 'exec stdin\n');
-    const detached = await b(['exec', '-d', 'x', 'sh', '-c', 'sleep 1; touch /tmp/detached-ran']);
+    const detached = await b(['exec', '-d', 'target', 'sh', '-c', 'sleep 1; touch /tmp/detached-ran']);
     assert.equal(detached.code, 0, detached.stderr);
     assert.equal(detached.stdout, '');
-    await eventually('the detached exec to run', async () => (await b(['exec', 'x', 'ls', '/tmp'])).stdout.includes('detached-ran'));
-    const notFound = await b(['exec', 'x', 'no-such-command']);
+    await eventually('the detached exec to run', async () => (await b(['exec', 'target', 'ls', '/tmp'])).stdout.includes('detached-ran'));
+    const notFound = await b(['exec', 'target', 'no-such-command']);
     assert.notEqual(notFound.code, 0);
     assert.match(notFound.stderr, /no-such-command/);
 
-    assert.equal((await b(['stop', '-t', '0', 'x'])).code, 0);
-    const stopped = await b(['exec', 'x', 'true']);
+    assert.equal((await b(['stop', '-t', '0', 'target'])).code, 0);
+    const stopped = await b(['exec', 'target', 'true']);
     assert.notEqual(stopped.code, 0);
     assert.match(stopped.stderr, /is not running/);
   });
@@ -552,9 +555,14 @@ test('8 concurrent run -d --name same: exactly one succeeds, seven exit 125 with
 
 test('--hostname, /etc/hosts and /etc/resolv.conf per container; --network none has only lo', async () => {
   await scene(async ({ b, img }) => {
-    const run = await b(['run', '--rm', '--hostname', 'box', '--network', 'none', img, 'sh', '-c', 'hostname; grep -c box /etc/hosts; test -f /etc/resolv.conf && echo resolv; ls /sys/class/net']);
+    const run = await b(['run', '--rm', '--hostname', 'box', '--network', 'none', img, 'sh', '-c', 'hostname; cat /etc/hostname; grep -c localhost /etc/hosts; test -f /etc/resolv.conf && echo resolv; ls /sys/class/net']);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, 'box\n1\nresolv\nlo\n');
+    const [hostname, file, localhost, resolv, interfaces] = lines(run.stdout);
+    assert.deepEqual([hostname, file, resolv, interfaces], ['box', 'box', 'resolv', 'lo']);
+    assert.ok(Number(localhost) >= 1, run.stdout);
+    // --network host: the host's interfaces
+    const host = await b(['run', '--rm', '--network', 'host', img, 'ls', '/sys/class/net']);
+    assert.ok(lines(host.stdout).length > 1, host.stdout);
   });
 });
 
