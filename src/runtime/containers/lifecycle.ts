@@ -93,7 +93,9 @@ export async function startContainer(context: RuntimeContext, container: Contain
   });
   try {
     await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });
-    if (io.attached) await io.attached.ready;
+    // No waiting for the logger to connect: until it does, output waits in the shim's pipes and
+    // its own socket buffer, in order; the attach session gives up if it never comes.
+    io.attached?.ready.catch(() => undefined);
     const exit = waitForExit(context, container.id);
     exit.catch(() => undefined);
     await startTask(context, container.id);

@@ -28,7 +28,7 @@ export async function finishForeground(context: RuntimeContext, container: Conta
   const status = await started.exit;
   // deleting the task makes the logger drain and hang up at once, instead of at its next poll
   await deleteTask(context, container.id);
-  await started.io.attached?.done.catch(() => undefined);
+  await started.io.attached?.ready.then(() => started.io.attached!.done).catch(() => undefined);
   await started.io.release().catch(() => undefined);
   if (autoRemove) await removeContainer(context, container, { force: true });
   return status.exitCode;
