@@ -59,6 +59,8 @@ export interface StartOptions {
   readonly attach: boolean;
   /** connect the container's stdin (`-i`) */
   readonly openStdin: boolean;
+  /** just created by this berth: it has no task to look for */
+  readonly fresh?: boolean;
 }
 
 export interface StartedContainer {
@@ -72,7 +74,7 @@ export interface StartedContainer {
  * watches), and Wait is in place before Start so a fast exit is not missed.
  */
 export async function startContainer(context: RuntimeContext, container: Container, options: StartOptions): Promise<StartedContainer> {
-  const existing = await getTask(context, container.id);
+  const existing = options.fresh ? undefined : await getTask(context, container.id);
   if (existing && (existing.status === 'RUNNING' || existing.status === 'PAUSED' || existing.status === 'PAUSING')) {
     throw new BerthError('failed-precondition', `container ${container.id} is already running`);
   }
