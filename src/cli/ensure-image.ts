@@ -36,11 +36,7 @@ async function pull(runtime: RuntimeContext, store: ImageStore, name: string, op
   const progressModule = await import('../format/pull-progress.js');
   const reference = parseReference(name);
   const registry = await openRegistry(runtime.config, reference.domain);
-  const progress = options.quiet
-    ? progressModule.quietPullProgress()
-    : process.stderr.isTTY
-      ? await progressModule.terminalPullProgress(process.stderr)
-      : progressModule.plainPullProgress(process.stderr);
+  const progress = await progressModule.pullProgressFor(options.quiet, process.stderr);
   try {
     const result = await pullImage(store, registry, { reference, platform: options.platform, maxConcurrentDownloads: runtime.config.maxConcurrentDownloads }, progress);
     progress.finish();

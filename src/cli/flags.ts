@@ -22,3 +22,9 @@ export const labelFlag = Flags.string({
   multipleNonGreedy: true,
   helpValue: 'key=value',
 });
+
+/** `stop` and `restart`: the signal to stop with and how long to wait before SIGKILL. */
+export const stopFlags = {
+  signal: Flags.string({ char: 's', description: 'signal to send to the container' }),
+  timeout: Flags.integer({ char: 't', aliases: ['time'], description: 'seconds to wait before killing the container' }),
+};

@@ -61,3 +61,9 @@ export async function terminalPullProgress(output: NodeJS.WriteStream): Promise<
     },
   };
 }
+
+/** Docker's choice: nothing with `-q`, redrawn lines on a terminal, plain lines otherwise. */
+export async function pullProgressFor(quiet: boolean, output: NodeJS.WriteStream): Promise<RenderedPullProgress> {
+  if (quiet) return quietPullProgress();
+  return output.isTTY ? terminalPullProgress(output) : plainPullProgress(output);
+}

@@ -52,7 +52,7 @@ export default class ContainerExec extends BerthCommand {
       await started.io.release();
       return;
     }
-    const { runAttachSession, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
+    const { runAttachSession, processControls, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: flags.tty,
@@ -61,8 +61,7 @@ export default class ContainerExec extends BerthCommand {
       stderr: true,
       detachKeys: parseDetachKeys(flags['detach-keys'] ?? DEFAULT_DETACH_KEYS),
       sigProxy: false,
-      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: started.execId, stdin: true }),
-      resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: started.execId, width: columns, height: rows }),
+      ...processControls(runtime, container.id, started.execId),
     });
     if (outcome === 'detached') {
       started.io.attached!.detach();

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
-import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
+import { stopFlags } from '../../cli/flags.js';
 import { forEachTarget } from '../../cli/targets.js';
 
 export default class ContainerRestart extends BerthCommand {
@@ -8,10 +8,7 @@ export default class ContainerRestart extends BerthCommand {
   static aliases = ['restart'];
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
-  static flags = {
-    signal: Flags.string({ char: 's', description: 'signal to send to the container' }),
-    timeout: Flags.integer({ char: 't', aliases: ['time'], description: 'seconds to wait before killing the container' }),
-  };
+  static flags = stopFlags;
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ContainerRestart);

@@ -45,7 +45,7 @@ export default class ContainerRun extends BerthCommand {
       if (autoRemove) await removeContainer(runtime, container, { force: true }).catch(() => undefined);
       throw error;
     }
-    const { runAttachSession, parseDetachKeys } = await import('../../cli/attach-session.js');
+    const { runAttachSession, processControls, parseDetachKeys } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: intent.Tty === true,
@@ -54,9 +54,7 @@ export default class ContainerRun extends BerthCommand {
       stderr: options.attach.includes('stderr'),
       detachKeys: parseDetachKeys(options.detachKeys),
       sigProxy: options.sigProxy,
-      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: '', stdin: true }),
-      resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: '', width: columns, height: rows }),
-      signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { container_id: container.id, exec_id: '', signal, all: false }),
+      ...processControls(runtime, container.id),
     });
     if (outcome === 'detached') {
       started.io.attached!.detach();

@@ -41,7 +41,7 @@ export default class ContainerStart extends BerthCommand {
     const intent = lifecycle.storedIntent(container);
     const openStdin = flags.interactive && intent.OpenStdin === true;
     const started = await lifecycle.startContainer(runtime, container, { attach: true, openStdin });
-    const { runAttachSession, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
+    const { runAttachSession, processControls, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: intent.Tty === true,
@@ -50,9 +50,7 @@ export default class ContainerStart extends BerthCommand {
       stderr: true,
       detachKeys: parseDetachKeys(flags['detach-keys'] ?? DEFAULT_DETACH_KEYS),
       sigProxy: true,
-      stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { container_id: container.id, exec_id: '', stdin: true }),
-      resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { container_id: container.id, exec_id: '', width: columns, height: rows }),
-      signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { container_id: container.id, exec_id: '', signal, all: false }),
+      ...processControls(runtime, container.id),
     });
     if (outcome === 'detached') {
       started.io.attached!.detach();

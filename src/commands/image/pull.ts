@@ -28,11 +28,7 @@ export default class ImagePull extends BerthCommand {
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
     const runtime = await this.runtime();
     const registry = await openRegistry(runtime.config, reference.domain);
-    const progress = flags.quiet
-      ? progressModule.quietPullProgress()
-      : process.stderr.isTTY
-        ? await progressModule.terminalPullProgress(process.stderr)
-        : progressModule.plainPullProgress(process.stderr);
+    const progress = await progressModule.pullProgressFor(flags.quiet, process.stderr);
     const tagged = reference.digest !== undefined || /:[^/]+$/.test(args.name);
     if (!tagged && !flags.quiet) process.stderr.write(`Using default tag: ${reference.tag}\n`);
     try {
