@@ -12,6 +12,7 @@ import { encodeMessage } from '../containerd/client.js';
 import { withLease } from '../containerd/leases.js';
 import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
+import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory } from '../paths.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
@@ -83,6 +84,17 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   return labels;
 }
 
+const CAP_SYS_RESOURCE = 24n;
+
+async function checkRlimits(spec: Spec): Promise<void> {
+  const { hostCapabilityMask } = await import('../spec/capabilities.js');
+  const mask = hostCapabilityMask();
+  if (mask === undefined || ((mask >> CAP_SYS_RESOURCE) & 1n) === 1n) return;
+  const { parseHardLimits, rlimitsBeyondHost } = await import('../spec/resources.js');
+  const problem = rlimitsBeyondHost(spec, parseHardLimits(await readFile('/proc/self/limits', 'utf8')));
+  if (problem) throw new BerthError('invalid-argument', problem, { exitCode: 125 });
+}
+
 /** The user's name, or a random one that is free; held for `id` until rm or rollback. */
 async function holdName(context: RuntimeContext, wanted: string | undefined, id: string, names: typeof import('./names.js')): Promise<string> {
   if (wanted !== undefined) {
@@ -143,6 +155,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
       });
+      await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
       ({ container: record } = await containerd.unary<{ container: Container }>(
         'containers',

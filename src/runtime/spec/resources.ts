@@ -38,3 +38,38 @@ export function withUlimits(spec: Spec, ulimits: readonly Ulimit[]): void {
     spec.process.rlimits = [...spec.process.rlimits.filter((limit) => limit.type !== type), { type, hard: Hard, soft: Soft }];
   }
 }
+
+const PROC_LIMIT_ROWS: Record<string, string> = {
+  'Max cpu time': 'RLIMIT_CPU', 'Max file size': 'RLIMIT_FSIZE', 'Max data size': 'RLIMIT_DATA', 'Max stack size': 'RLIMIT_STACK',
+  'Max core file size': 'RLIMIT_CORE', 'Max resident set': 'RLIMIT_RSS', 'Max processes': 'RLIMIT_NPROC', 'Max open files': 'RLIMIT_NOFILE',
+  'Max locked memory': 'RLIMIT_MEMLOCK', 'Max address space': 'RLIMIT_AS', 'Max file locks': 'RLIMIT_LOCKS',
+  'Max pending signals': 'RLIMIT_SIGPENDING', 'Max msgqueue size': 'RLIMIT_MSGQUEUE', 'Max nice priority': 'RLIMIT_NICE',
+  'Max realtime priority': 'RLIMIT_RTPRIO', 'Max realtime timeout': 'RLIMIT_RTTIME',
+};
+
+/** Hard limits from /proc/self/limits text, by RLIMIT_ type; `unlimited` is absent (no ceiling). */
+export function parseHardLimits(text: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const row = Object.keys(PROC_LIMIT_ROWS).find((name) => line.startsWith(name));
+    if (!row) continue;
+    const [, hard] = line.slice(row.length).trim().split(/\s+/);
+    if (/^\d+$/.test(hard)) limits.set(PROC_LIMIT_ROWS[row], Number(hard));
+  }
+  return limits;
+}
+
+/**
+ * Without CAP_SYS_RESOURCE no process can raise a hard limit above its own, and runc would fail
+ * deep inside the container's init; berth says so up front, naming the limit.
+ */
+export function rlimitsBeyondHost(spec: Spec, hostHard: ReadonlyMap<string, number>): string | undefined {
+  for (const limit of spec.process.rlimits) {
+    const ceiling = hostHard.get(limit.type);
+    if (ceiling !== undefined && limit.hard > ceiling) {
+      const name = limit.type.replace(/^RLIMIT_/, '').toLowerCase();
+      return `--ulimit ${name}=${limit.soft}:${limit.hard}: the hard limit is above this host's (${ceiling}) and berth lacks CAP_SYS_RESOURCE to raise it`;
+    }
+  }
+  return undefined;
+}
