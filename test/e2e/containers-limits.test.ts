@@ -2,6 +2,7 @@
 // cgroups are v1: each controller is mounted at /sys/fs/cgroup/<controller> in the container.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { world } from './harness.js';
@@ -128,5 +129,22 @@ test('masked and read-only paths of Docker’s default spec', async () => {
     const run = await b(['run', '--rm', img, 'sh', '-c', 'cat /proc/kcore | wc -c; echo 1 > /proc/sys/kernel/domainname; echo $?']);
     assert.equal(run.stdout.split('\n')[0], '0');
     assert.match(run.stderr, /Read-only file system/);
+  });
+});
+
+test('--ulimit within the host’s hard limit is applied; above it, without CAP_SYS_RESOURCE, a clear error and exit 125', async () => {
+  await scene(async ({ b, img }) => {
+    const within = await b(['run', '--rm', '--ulimit', 'nofile=512:1024', img, 'sh', '-c', 'ulimit -n; ulimit -Hn']);
+    assert.deepEqual(lines(within.stdout), ['512', '1024']);
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const bounding = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)![1]}`);
+    const hostHard = Number(/^Max open files\s+\S+\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]);
+    const above = await b(['run', '--rm', '--ulimit', `nofile=${hostHard + 1}:${hostHard + 1}`, img, 'true']);
+    if (((bounding >> 24n) & 1n) === 1n) {
+      assert.equal(above.code, 0, above.stderr); // root with CAP_SYS_RESOURCE may raise it
+    } else {
+      assert.equal(above.code, 125);
+      assert.match(above.stderr, new RegExp(`^--ulimit nofile=${hostHard + 1}:${hostHard + 1}: the hard limit is above this host's \\(${hostHard}\\)`));
+    }
   });
 });
