@@ -140,7 +140,14 @@ export async function runAttachSession(options: AttachSessionOptions): Promise<A
   }
 
   try {
-    return await Promise.race([io.done.then(() => 'ended' as const), detached]);
+    const loggerFailed = io.ready.then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        return 'ended' as const;
+      },
+    );
+    return await Promise.race([io.done.then(() => 'ended' as const), detached, loggerFailed]);
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
   }

@@ -45,8 +45,7 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
     const { createContainer } = await import('../runtime/containers/create.js');
     const created = await createContainer(runtime, { intent, name: options.name, image });
     if (options.cidfile) await writeCidfile(options.cidfile, created.id);
-    const { loadContainer } = await import('../runtime/containers/run.js');
-    return { container: await loadContainer(runtime, created.id), intent, options };
+    return { container: created.container, intent, options };
   } catch (error) {
     as125(error);
   }

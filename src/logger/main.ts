@@ -18,7 +18,7 @@ const ATTACH_HIGH_WATER = 1 << 20;
  * How often a shim-mode logger looks whether the container's init process is still there: often
  * at first (short commands end soon, and `--rm -d` or `logs -f` wait for the logger), then calmly.
  */
-const EXIT_POLL_FAST_MS = 25;
+const EXIT_POLL_FAST_MS = 5;
 const EXIT_POLL_FAST_PERIOD_MS = 2000;
 const EXIT_POLL_MS = 250;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -105,6 +105,8 @@ function connectInputs(list: Array<{ stream: LogStream; fd: number }>): void {
     attach.on('error', dropAttach);
     attach.on('close', dropAttach);
     attach.on('drain', resumeInputs);
+    // the attached berth learnt of the exit from containerd: no need to wait for the next poll
+    attach.on('data', () => finish());
   }
   inputs = list.map(({ stream, fd }) => {
     const socket = new Socket({ fd, readable: true, writable: false });
@@ -219,7 +221,8 @@ function finish(): void {
     const done = () => complete();
     attach.removeListener('close', dropAttach);
     attach.once('close', done);
-    attach.end();
+    // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
+    attach.end(done);
     // an attached berth that stopped reading cannot hold the shim's Tasks.Delete (12 s until SIGKILL)
     setTimeout(done, 5000).unref();
   } else {

@@ -118,7 +118,7 @@ test('--privileged sees the host’s devices and all capabilities; the default /
     const kmsg = await b(['run', '--rm', '--privileged', img, 'test', '-c', '/dev/kmsg']);
     assert.equal(kmsg.code, 0);
     assert.notEqual((await b(['run', '--rm', img, 'test', '-e', '/dev/kmsg'])).code, 0);
-    const mount = await b(['run', '--rm', '--privileged', img, 'sh', '-c', 'mount -t tmpfs none /mnt && echo mounted']);
+    const mount = await b(['run', '--rm', '--privileged', img, 'sh', '-c', 'mkdir -p /scratch && mount -t tmpfs none /scratch && echo mounted']);
     assert.equal(mount.stdout, 'mounted\n', mount.stderr);
   });
 });

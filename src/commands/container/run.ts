@@ -40,7 +40,7 @@ export default class ContainerRun extends BerthCommand {
     const { startContainer, removeContainer } = await import('../../runtime/containers/lifecycle.js');
     let started;
     try {
-      started = await startContainer(runtime, container, { attach: true, openStdin: attachStdin && intent.OpenStdin === true });
+      started = await startContainer(runtime, container, { attach: true, openStdin: attachStdin && intent.OpenStdin === true, fresh: true });
     } catch (error) {
       if (autoRemove) await removeContainer(runtime, container, { force: true }).catch(() => undefined);
       throw error;

@@ -11,6 +11,7 @@ import type { RuntimeContext } from '../context.js';
 import { encodeMessage } from '../containerd/client.js';
 import { withLease } from '../containerd/leases.js';
 import type { Mount } from '../containerd/snapshots.js';
+import type { Container } from '../containerd/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory } from '../paths.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
@@ -29,6 +30,8 @@ export interface CreateRequest {
 export interface CreatedContainer {
   readonly id: string;
   readonly name: string;
+  /** containerd's record as Containers.Create returned it */
+  readonly container: Container;
 }
 
 type Undo = () => Promise<unknown>;
@@ -110,6 +113,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
   const undo: Undo[] = [];
   try {
     const heldName = await holdName(context, request.name, id, names);
+    let record: Container | undefined;
     undo.push(() => releaseName(containerd, heldName, id));
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);
@@ -140,7 +144,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         seccompProfile,
       });
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
-      await containerd.unary(
+      ({ container: record } = await containerd.unary<{ container: Container }>(
         'containers',
         'Create',
         {
@@ -157,11 +161,12 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
           },
         },
         { lease },
-      );
+      ));
       undo.push(() => containerd.unary('containers', 'Delete', { id }));
     });
-    await confirmNameUnique(containerd, heldName, id);
-    return { id, name: heldName };
+    // a lease taken over from a killed berth is the only way to a duplicate: user-given names only
+    if (request.name !== undefined) await confirmNameUnique(containerd, heldName, id);
+    return { id, name: heldName, container: record! };
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;

@@ -59,6 +59,8 @@ export interface StartOptions {
   readonly attach: boolean;
   /** connect the container's stdin (`-i`) */
   readonly openStdin: boolean;
+  /** just created by this berth: it has no task to look for */
+  readonly fresh?: boolean;
 }
 
 export interface StartedContainer {
@@ -72,7 +74,7 @@ export interface StartedContainer {
  * watches), and Wait is in place before Start so a fast exit is not missed.
  */
 export async function startContainer(context: RuntimeContext, container: Container, options: StartOptions): Promise<StartedContainer> {
-  const existing = await getTask(context, container.id);
+  const existing = options.fresh ? undefined : await getTask(context, container.id);
   if (existing && (existing.status === 'RUNNING' || existing.status === 'PAUSED' || existing.status === 'PAUSING')) {
     throw new BerthError('failed-precondition', `container ${container.id} is already running`);
   }
@@ -93,7 +95,9 @@ export async function startContainer(context: RuntimeContext, container: Contain
   });
   try {
     await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });
-    if (io.attached) await io.attached.ready;
+    // No waiting for the logger to connect: until it does, output waits in the shim's pipes and
+    // its own socket buffer, in order; the attach session gives up if it never comes.
+    io.attached?.ready.catch(() => undefined);
     const exit = waitForExit(context, container.id);
     exit.catch(() => undefined);
     await startTask(context, container.id);

@@ -15,10 +15,10 @@ export async function loadContainer(context: RuntimeContext, id: string): Promis
 /** Starts a detached container; with `--rm` a failed start leaves nothing behind. */
 export async function startDetached(context: RuntimeContext, container: Container, autoRemove: boolean, openStdin: boolean): Promise<void> {
   try {
-    const started = await startContainer(context, container, { attach: false, openStdin });
+    const started = await startContainer(context, container, { attach: false, openStdin, fresh: true });
     await started.io.release();
   } catch (error) {
-    if (autoRemove) await removeContainer(context, container, { force: true }).catch(() => undefined);
+  if (autoRemove) await removeContainer(context, container, { force: true }).catch(() => undefined);
     throw error;
   }
 }
@@ -26,9 +26,10 @@ export async function startDetached(context: RuntimeContext, container: Containe
 /** After a foreground run: the exit recorded, the task freed, `--rm` done; returns the exit code. */
 export async function finishForeground(context: RuntimeContext, container: Container, started: StartedContainer, autoRemove: boolean): Promise<number> {
   const status = await started.exit;
+  started.io.attached?.processExited();
   // deleting the task makes the logger drain and hang up at once, instead of at its next poll
   await deleteTask(context, container.id);
-  await started.io.attached?.done.catch(() => undefined);
+  await started.io.attached?.ready.then(() => started.io.attached!.done).catch(() => undefined);
   await started.io.release().catch(() => undefined);
   if (autoRemove) await removeContainer(context, container, { force: true });
   return status.exitCode;

@@ -79,8 +79,10 @@ export function waitForExit(context: RuntimeContext, id: string, execId = ''): P
 }
 
 export async function startTask(context: RuntimeContext, id: string): Promise<void> {
+  // taken before Start: a process that exits at once must not look as if it finished before it started
+  const startedAt = new Date().toISOString();
   await context.containerd.unary('tasks', 'Start', { container_id: id, exec_id: '' });
-  await setLabels(context, id, { [LABELS.startedAt]: new Date().toISOString() });
+  await setLabels(context, id, { [LABELS.startedAt]: startedAt });
 }
 
 export async function setLabels(context: RuntimeContext, id: string, labels: Record<string, string>): Promise<void> {

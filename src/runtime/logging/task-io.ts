@@ -104,9 +104,16 @@ export interface AttachedIO {
   readonly done: Promise<void>;
   /** stop forwarding; the container and its logging go on */
   detach(): void;
+  /**
+   * Tells the logger the process has exited (berth knows it from Tasks.Wait): it drains and
+   * hangs up at once instead of at its next check. Nothing for an exec, whose FIFOs close.
+   */
+  processExited(): void;
 }
 
 const READY_TIMEOUT_MS = 15_000;
+/** any byte from berth on the attach socket means "the process has exited" */
+const EXITED = Buffer.from([1]);
 const HANDOVER_TIMEOUT_MS = 5_000;
 const NODE_OPTIONS = ['--max-semi-space-size=1', '--v8-pool-size=0'];
 
@@ -311,6 +318,7 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
         onOutput: (handler) => output.setHandler(handler),
         ready: Promise.resolve(),
         done: Promise.race([done, detached]),
+        processExited: () => undefined,
         detach() {
           detachDone();
           stdinSocket?.destroy();
@@ -374,6 +382,7 @@ function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, d
   const done = new Promise<void>((resolve) => (finished = resolve));
   let readyPromise: Promise<void> | undefined;
   let detached = false;
+  let exited = false;
   void attachment.connection.then((connection) => {
     socket = connection;
     if (detached) {
@@ -386,11 +395,16 @@ function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, d
     });
     connection.on('error', () => undefined);
     connection.on('close', () => finished());
+    if (exited) connection.write(EXITED);
   });
   return {
     stdinWriter: stdinSocket,
     closeStdin: () => endQuietly(stdinSocket),
     onOutput: (handler) => output.setHandler(handler),
+    processExited() {
+      exited = true;
+      if (socket && !socket.destroyed) socket.write(EXITED);
+    },
     get ready() {
       readyPromise ??= new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {

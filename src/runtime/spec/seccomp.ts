@@ -149,6 +149,7 @@ export function withSeccomp(spec: Spec, profile: string, target: SeccompTarget =
 const CLONE_NAMESPACE_FLAGS = 0x7e020000;
 const NAMESPACE_SYSCALLS = new Set(['clone', 'clone3', 'setns', 'unshare']);
 const ENOSYS = 38;
+const EPERM = 1;
 
 /**
  * Docker's default profile lets only CAP_SYS_ADMIN make namespaces: `unshare`, `setns`, and
@@ -168,6 +169,8 @@ export function withDockerNamespaceRules(profileJson: string): string {
   syscalls.push(
     { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], excludes: { caps: ['CAP_SYS_ADMIN'] } },
     { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, excludes: { caps: ['CAP_SYS_ADMIN'] } },
+    // EPERM as Docker answers, not the profile's default ENOSYS: "Operation not permitted"
+    { names: ['unshare', 'setns'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, excludes: { caps: ['CAP_SYS_ADMIN'] } },
     { names: [...NAMESPACE_SYSCALLS], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
   );
   return JSON.stringify({ ...profile, syscalls });
