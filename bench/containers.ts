@@ -72,10 +72,12 @@ try {
   await populate(MANY);
   console.log(`(made ${MANY - FEW} more containers on each side in ${((Date.now() - began) / 1000).toFixed(1)} s)`);
   const [ctrMany, berthMany] = compare(`ps -a with ${MANY} containers`, psContenders, RUNS);
-  const ratio = (berthMany.median - berthFew.median) / (ctrMany.median - ctrFew.median);
-  console.log(
-    `extra for ${MANY} over ${FEW}: berth ${(berthMany.median - berthFew.median).toFixed(1)} ms, ctr ${(ctrMany.median - ctrFew.median).toFixed(1)} ms, ratio ${ratio.toFixed(2)} (target ≤ 1.5) ${ratio <= 1.5 ? 'ok' : 'OVER'}`,
-  );
+  const berthExtra = berthMany.median - berthFew.median;
+  const ctrExtra = ctrMany.median - ctrFew.median;
+  // On a busy machine the run-to-run noise can exceed the difference itself; a ratio of such numbers means nothing.
+  const verdict =
+    berthExtra <= 0 ? 'ok (berth shows no extra time)' : ctrExtra <= 1 ? 'no ratio: ctr shows no extra time here (noise); rerun on a quieter machine' : `ratio ${(berthExtra / ctrExtra).toFixed(2)} (target ≤ 1.5) ${berthExtra / ctrExtra <= 1.5 ? 'ok' : 'OVER'}`;
+  console.log(`extra for ${MANY} over ${FEW}: berth ${berthExtra.toFixed(1)} ms, ctr ${ctrExtra.toFixed(1)} ms: ${verdict}`);
 
   // (c) what a running container costs on the side: the log driver the shim started
   const id = must(berthArgs('bench-berth', 'run', '-d', image, 'sleep', '1000'), { env }).trim();

@@ -85,9 +85,9 @@ test('seccomp: the default profile is in force; unconfined turns it off; a profi
   });
 });
 
-// Docker's own default profile allows unshare only with CAP_SYS_ADMIN. The profile berth reads,
-// containers-common's /usr/share/containers/seccomp.json, allows it to everyone (see the spec unit
-// tests), so this holds only if berth's default denies it.
+// Docker's own default profile allows unshare only with CAP_SYS_ADMIN. containers-common's
+// /usr/share/containers/seccomp.json, which berth reads, allows it to everyone: berth keeps
+// Docker's namespace rule on top of it.
 test('the default seccomp profile denies unshare -U (Docker’s default does)', async () => {
   await scene(async ({ b, img }) => {
     const denied = await b(['run', '--rm', img, 'unshare', '-U', 'true']);
