@@ -2,108 +2,111 @@
 // The schemas check what berth relies on (digests, sizes, the shape of descriptors) and keep
 // every other field, so a document can be stored and pushed again unchanged.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError } from '../errors.js';
+import { safeParse } from '../validation.js';
 import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES, MediaType, SCHEMA1_MEDIA_TYPES } from './media-types.js';
 import { compatiblePlatforms, formatPlatform, hostPlatform, normalizePlatform, samePlatform, type Platform } from './platform.js';
 import { digestProblem } from './reference.js';
 
-export const digestSchema = z.string().superRefine((value, context) => {
-  const problem = digestProblem(value);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
+export const digestSchema = z.string().check(
+  z.superRefine((value, context) => {
+    const problem = digestProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
-const sizeSchema = z.int().nonnegative();
+const sizeSchema = z.int().check(z.nonnegative());
 
 export const platformSchema = z.looseObject({
   architecture: z.string(),
   os: z.string(),
-  'os.version': z.string().optional(),
-  'os.features': z.array(z.string()).optional(),
-  variant: z.string().optional(),
+  'os.version': z.optional(z.string()),
+  'os.features': z.optional(z.array(z.string())),
+  variant: z.optional(z.string()),
 });
 
 export const descriptorSchema = z.looseObject({
-  mediaType: z.string().min(1),
+  mediaType: z.string().check(z.minLength(1)),
   digest: digestSchema,
   size: sizeSchema,
-  urls: z.array(z.string()).nullish(),
-  annotations: z.record(z.string(), z.string()).nullish(),
-  platform: platformSchema.optional(),
-  artifactType: z.string().optional(),
+  urls: z.nullish(z.array(z.string())),
+  annotations: z.nullish(z.record(z.string(), z.string())),
+  platform: z.optional(platformSchema),
+  artifactType: z.optional(z.string()),
 });
 
 export const imageManifestSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
+  mediaType: z.optional(z.string()),
+  artifactType: z.optional(z.string()),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).nullish(),
+  subject: z.optional(descriptorSchema),
+  annotations: z.nullish(z.record(z.string(), z.string())),
 });
 
 export const imageIndexSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
+  mediaType: z.optional(z.string()),
+  artifactType: z.optional(z.string()),
   manifests: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).nullish(),
+  subject: z.optional(descriptorSchema),
+  annotations: z.nullish(z.record(z.string(), z.string())),
 });
 
-const stringList = z.array(z.string()).nullish();
-const emptyObjectMap = z.record(z.string(), z.looseObject({})).nullish();
+const stringList = z.nullish(z.array(z.string()));
+const emptyObjectMap = z.nullish(z.record(z.string(), z.looseObject({})));
 
 /** Docker writes `null` for many empty fields, so most are nullish. */
 export const imageConfigSchema = z.looseObject({
-  created: z.string().optional(),
-  author: z.string().optional(),
+  created: z.optional(z.string()),
+  author: z.optional(z.string()),
   architecture: z.string(),
   os: z.string(),
-  'os.version': z.string().optional(),
-  variant: z.string().optional(),
-  config: z
-    .looseObject({
-      User: z.string().optional(),
+  'os.version': z.optional(z.string()),
+  variant: z.optional(z.string()),
+  config: z.nullish(
+    z.looseObject({
+      User: z.optional(z.string()),
       ExposedPorts: emptyObjectMap,
       Env: stringList,
       Entrypoint: stringList,
       Cmd: stringList,
       Volumes: emptyObjectMap,
-      WorkingDir: z.string().optional(),
-      Labels: z.record(z.string(), z.string()).nullish(),
-      StopSignal: z.string().optional(),
+      WorkingDir: z.optional(z.string()),
+      Labels: z.nullish(z.record(z.string(), z.string())),
+      StopSignal: z.optional(z.string()),
       Shell: stringList,
       OnBuild: stringList,
-      ArgsEscaped: z.boolean().optional(),
-      Healthcheck: z
-        .looseObject({
+      ArgsEscaped: z.optional(z.boolean()),
+      Healthcheck: z.nullish(
+        z.looseObject({
           Test: stringList,
-          Interval: z.number().optional(),
-          Timeout: z.number().optional(),
-          StartPeriod: z.number().optional(),
-          StartInterval: z.number().optional(),
-          Retries: z.number().optional(),
-        })
-        .nullish(),
-    })
-    .nullish(),
+          Interval: z.optional(z.number()),
+          Timeout: z.optional(z.number()),
+          StartPeriod: z.optional(z.number()),
+          StartInterval: z.optional(z.number()),
+          Retries: z.optional(z.number()),
+        }),
+      ),
+    }),
+  ),
   rootfs: z.looseObject({
     type: z.literal('layers'),
     diff_ids: z.array(digestSchema),
   }),
-  history: z
-    .array(
+  history: z.nullish(
+    z.array(
       z.looseObject({
-        created: z.string().optional(),
-        created_by: z.string().optional(),
-        author: z.string().optional(),
-        comment: z.string().optional(),
-        empty_layer: z.boolean().optional(),
+        created: z.optional(z.string()),
+        created_by: z.optional(z.string()),
+        author: z.optional(z.string()),
+        comment: z.optional(z.string()),
+        empty_layer: z.optional(z.boolean()),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 
 export type Descriptor = z.infer<typeof descriptorSchema>;
@@ -188,8 +191,8 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
+function validate<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = safeParse(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

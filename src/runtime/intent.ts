@@ -4,13 +4,15 @@
 // once here, and the OCI spec, the containerd record and berth's labels all derive from it.
 // Fields berth does not read yet are stripped, as the Engine ignores fields it does not know.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError } from '../errors.js';
+import { safeParse } from '../validation.js';
 
 /** Docker's `strslice`: a JSON string is a one-element list. */
-const stringSlice = z
-  .union([z.string(), z.array(z.string())])
-  .transform((value) => (typeof value === 'string' ? [value] : value));
+const stringSlice = z.pipe(
+  z.union([z.string(), z.array(z.string())]),
+  z.transform((value: string | string[]) => (typeof value === 'string' ? [value] : value)),
+);
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -19,81 +21,86 @@ const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'] as
 /** Docker refuses memory limits below 6 MiB: the container could not even start. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 
+const count = () => z.int().check(z.nonnegative());
+
 const bindMountSchema = z.object({
   Type: z.literal('bind', { error: (issue) => `mount type ${JSON.stringify(issue.input)} is not supported yet` }),
-  Source: z.string().min(1, 'bind source path must not be empty'),
-  Target: z.string().min(1, 'mount target must not be empty'),
-  ReadOnly: z.boolean().optional(),
-  BindOptions: z.object({ Propagation: z.string().optional() }).nullish(),
+  Source: z.string().check(z.minLength(1, 'bind source path must not be empty')),
+  Target: z.string().check(z.minLength(1, 'mount target must not be empty')),
+  ReadOnly: z.optional(z.boolean()),
+  BindOptions: z.nullish(z.object({ Propagation: z.optional(z.string()) })),
 });
 
 const hostConfigSchema = z
   .object({
-    Binds: z.array(z.string()).nullish(),
-    Mounts: z.array(bindMountSchema).nullish(),
-    Tmpfs: stringMap.nullish(),
-    ReadonlyRootfs: z.boolean().optional(),
-    Privileged: z.boolean().optional(),
-    CapAdd: z.array(z.string()).nullish(),
-    CapDrop: z.array(z.string()).nullish(),
-    SecurityOpt: z.array(z.string()).nullish(),
-    Init: z.boolean().nullish(),
-    Memory: z.int().refine((value) => value === 0 || value >= MIN_MEMORY, 'minimum memory limit allowed is 6MB').optional(),
-    NanoCpus: z.int().nonnegative().optional(),
-    PidsLimit: z.int().nullish(),
-    Ulimits: z.array(z.object({ Name: z.string(), Soft: z.int(), Hard: z.int() })).nullish(),
-    GroupAdd: z.array(z.string()).nullish(),
-    NetworkMode: z
-      .enum(['none', 'host'], { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` })
-      .optional(),
-    Runtime: z.string().optional(),
-    AutoRemove: z.boolean().optional(),
+    Binds: z.nullish(z.array(z.string())),
+    Mounts: z.nullish(z.array(bindMountSchema)),
+    Tmpfs: z.nullish(stringMap),
+    ReadonlyRootfs: z.optional(z.boolean()),
+    Privileged: z.optional(z.boolean()),
+    CapAdd: z.nullish(z.array(z.string())),
+    CapDrop: z.nullish(z.array(z.string())),
+    SecurityOpt: z.nullish(z.array(z.string())),
+    Init: z.nullish(z.boolean()),
+    Memory: z.optional(z.int().check(z.refine((value) => value === 0 || value >= MIN_MEMORY, 'minimum memory limit allowed is 6MB'))),
+    NanoCpus: z.optional(count()),
+    PidsLimit: z.nullish(z.int()),
+    Ulimits: z.nullish(z.array(z.object({ Name: z.string(), Soft: z.int(), Hard: z.int() }))),
+    GroupAdd: z.nullish(z.array(z.string())),
+    NetworkMode: z.optional(
+      z.enum(['none', 'host'], { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` }),
+    ),
+    Runtime: z.optional(z.string()),
+    AutoRemove: z.optional(z.boolean()),
     /** [rows, columns] of the client's terminal, so a `-t` process starts with the right size */
-    ConsoleSize: z.tuple([z.int().nonnegative(), z.int().nonnegative()]).nullish(),
-    RestartPolicy: z
-      .object({
-        Name: z.enum(RESTART_POLICIES, { error: (issue) => `invalid restart policy ${JSON.stringify(issue.input)}` }),
-        MaximumRetryCount: z.int().nonnegative().optional(),
-      })
-      .refine(
-        (policy) => !policy.MaximumRetryCount || policy.Name === 'on-failure',
-        { error: (issue) => `maximum retry count cannot be used with restart policy '${(issue.input as { Name: string }).Name}'` },
-      )
-      .optional(),
-    LogConfig: z.object({ Type: z.string(), Config: stringMap.nullish() }).optional(),
-    Annotations: stringMap.nullish(),
+    ConsoleSize: z.nullish(z.tuple([count(), count()])),
+    RestartPolicy: z.optional(
+      z
+        .object({
+          Name: z.enum(RESTART_POLICIES, { error: (issue) => `invalid restart policy ${JSON.stringify(issue.input)}` }),
+          MaximumRetryCount: z.optional(count()),
+        })
+        .check(
+          z.refine(
+            (policy) => !policy.MaximumRetryCount || policy.Name === 'on-failure',
+            { error: (issue) => `maximum retry count cannot be used with restart policy '${(issue.input as { Name: string }).Name}'` },
+          ),
+        ),
+    ),
+    LogConfig: z.optional(z.object({ Type: z.string(), Config: z.nullish(stringMap) })),
+    Annotations: z.nullish(stringMap),
     /** `--security-opt systempaths=unconfined` sends both as empty lists, as Docker's CLI does */
-    MaskedPaths: z.array(z.string()).nullish(),
-    ReadonlyPaths: z.array(z.string()).nullish(),
-    ContainerIDFile: z.string().optional(),
+    MaskedPaths: z.nullish(z.array(z.string())),
+    ReadonlyPaths: z.nullish(z.array(z.string())),
+    ContainerIDFile: z.optional(z.string()),
   })
-  .refine(
-    (host) => !host.AutoRemove || host.RestartPolicy === undefined || ['', 'no'].includes(host.RestartPolicy.Name),
-    { message: "can't create 'AutoRemove' container with restart policy", path: ['AutoRemove'] },
+  .check(
+    z.refine(
+      (host) => !host.AutoRemove || host.RestartPolicy === undefined || ['', 'no'].includes(host.RestartPolicy.Name),
+      { message: "can't create 'AutoRemove' container with restart policy", path: ['AutoRemove'] },
+    ),
   );
 
 export const createIntentSchema = z.object({
-  Image: z.string().min(1, 'an image is required'),
-  Cmd: stringSlice.nullish(),
-  Entrypoint: stringSlice.nullish(),
-  Env: z.array(z.string()).nullish(),
-  WorkingDir: z.string().optional(),
-  User: z.string().optional(),
-  Labels: stringMap.nullish(),
-  Hostname: z.string().optional(),
-  Domainname: z.string().optional(),
-  Tty: z.boolean().optional(),
-  OpenStdin: z.boolean().optional(),
-  AttachStdin: z.boolean().optional(),
-  AttachStdout: z.boolean().optional(),
-  AttachStderr: z.boolean().optional(),
-  StdinOnce: z.boolean().optional(),
-  StopSignal: z.string().optional(),
-  StopTimeout: z.int().nullish(),
-  HostConfig: hostConfigSchema.default({}),
-  NetworkingConfig: z
-    .object({ EndpointsConfig: z.record(z.string(), z.looseObject({})).nullish() })
-    .nullish(),
+  Image: z.string().check(z.minLength(1, 'an image is required')),
+  Cmd: z.nullish(stringSlice),
+  Entrypoint: z.nullish(stringSlice),
+  Env: z.nullish(z.array(z.string())),
+  WorkingDir: z.optional(z.string()),
+  User: z.optional(z.string()),
+  Labels: z.nullish(stringMap),
+  Hostname: z.optional(z.string()),
+  Domainname: z.optional(z.string()),
+  Tty: z.optional(z.boolean()),
+  OpenStdin: z.optional(z.boolean()),
+  AttachStdin: z.optional(z.boolean()),
+  AttachStdout: z.optional(z.boolean()),
+  AttachStderr: z.optional(z.boolean()),
+  StdinOnce: z.optional(z.boolean()),
+  StopSignal: z.optional(z.string()),
+  StopTimeout: z.nullish(z.int()),
+  HostConfig: z._default(hostConfigSchema, {}),
+  NetworkingConfig: z.nullish(z.object({ EndpointsConfig: z.nullish(z.record(z.string(), z.looseObject({}))) })),
 });
 
 export type CreateIntent = z.infer<typeof createIntentSchema>;
@@ -102,7 +109,7 @@ export type BindMount = z.infer<typeof bindMountSchema>;
 
 /** Validates a create request; a bad field is the user's mistake (exit 125), named by its path. */
 export function parseCreateIntent(input: unknown): CreateIntent {
-  const result = createIntentSchema.safeParse(input);
+  const result = safeParse(createIntentSchema, input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

@@ -3,7 +3,7 @@
 // manifest.json and repositories. Archives from older Docker versions hold manifest.json with
 // `<id>/layer.tar` layers and `<hex>.json` configs instead of blobs.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const LAYOUT_FILES = {
   ociLayout: 'oci-layout',
@@ -37,7 +37,7 @@ export function blobPathDigest(path: string): string | undefined {
 export const dockerManifestSchema = z.array(
   z.looseObject({
     Config: z.string(),
-    RepoTags: z.array(z.string()).nullish(),
+    RepoTags: z.nullish(z.array(z.string())),
     Layers: z.array(z.string()),
   }),
 );

@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { BerthError, withContext } from '../../errors.js';
+import { safeParse } from '../../validation.js';
 import { familiarReference, untaggedImageName } from '../image-names.js';
 import { GC_LABELS } from '../labels.js';
 import { readLocalImage } from '../local.js';
@@ -318,14 +319,14 @@ function archiveReference(name: string): Reference {
   }
 }
 
-function parseJson<T extends z.ZodType>(schema: T, bytes: Buffer, file: string): z.infer<T> {
+function parseJson<T extends z.ZodMiniType>(schema: T, bytes: Buffer, file: string): z.infer<T> {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new BerthError('invalid-argument', `invalid ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const result = schema.safeParse(value);
+  const result = safeParse(schema, value);
   if (!result.success) throw new BerthError('invalid-argument', `invalid ${file}: ${result.error.issues[0]?.message}`);
   return result.data;
 }

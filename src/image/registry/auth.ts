@@ -4,7 +4,7 @@
 // refresh token (POST), and kept per realm, service and scope until they expire.
 
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError } from '../../errors.js';
 import type { Credentials } from './credentials.js';
 import { responseError } from './errors.js';
@@ -31,9 +31,9 @@ export interface AuthenticatorOptions {
 }
 
 const tokenAnswerSchema = z.looseObject({
-  token: z.string().optional(),
-  access_token: z.string().optional(),
-  expires_in: z.number().optional(),
+  token: z.optional(z.string()),
+  access_token: z.optional(z.string()),
+  expires_in: z.optional(z.number()),
 });
 
 /** The token lifetime the distribution spec says to assume when the server gives none. */

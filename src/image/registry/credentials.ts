@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError } from '../../errors.js';
+import { safeParse } from '../../validation.js';
 import { DEFAULT_DOMAIN } from '../reference.js';
 
 export interface Credentials {
@@ -26,16 +27,16 @@ const TOKEN_USERNAME = '<token>';
 const HELPER_TIMEOUT_MS = 30_000;
 
 const authEntrySchema = z.looseObject({
-  auth: z.string().optional(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  identitytoken: z.string().optional(),
+  auth: z.optional(z.string()),
+  username: z.optional(z.string()),
+  password: z.optional(z.string()),
+  identitytoken: z.optional(z.string()),
 });
 
 const configSchema = z.looseObject({
-  auths: z.record(z.string(), authEntrySchema).optional(),
-  credsStore: z.string().optional(),
-  credHelpers: z.record(z.string(), z.string()).optional(),
+  auths: z.optional(z.record(z.string(), authEntrySchema)),
+  credsStore: z.optional(z.string()),
+  credHelpers: z.optional(z.record(z.string(), z.string())),
 });
 
 type DockerConfig = z.infer<typeof configSchema>;
@@ -158,7 +159,7 @@ async function readRawConfig(configDir: string): Promise<Record<string, unknown>
 }
 
 function validateConfig(raw: Record<string, unknown>, configDir: string): DockerConfig {
-  const result = configSchema.safeParse(raw);
+  const result = safeParse(configSchema, raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   throw new BerthError('invalid-argument', `${configPath(configDir)}: ${issue.path.join('.')}: ${issue.message}`, { cause: result.error });

@@ -9,8 +9,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BerthError } from '../../errors.js';
+import { safeParse } from '../../validation.js';
 import { registryEndpointHost } from '../reference.js';
 
 export type Capability = 'pull' | 'resolve' | 'push';
@@ -59,19 +60,19 @@ const NO_TLS: TlsSettings = { ca: [], clientCertificates: [], skipVerify: false 
 const pathList = z.union([z.string(), z.array(z.string())]);
 const certificatePair = z.tuple([z.string(), z.string()]);
 const hostSettingsShape = {
-  capabilities: z.array(z.enum(['pull', 'resolve', 'push'])).optional(),
-  ca: pathList.optional(),
+  capabilities: z.optional(z.array(z.enum(['pull', 'resolve', 'push']))),
+  ca: z.optional(pathList),
   // a file holding certificate and key, a [certificate, key] pair, or a list of either
-  client: z.union([z.string(), certificatePair, z.array(z.union([z.string(), certificatePair]))]).optional(),
-  skip_verify: z.boolean().optional(),
-  header: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
-  override_path: z.boolean().optional(),
+  client: z.optional(z.union([z.string(), certificatePair, z.array(z.union([z.string(), certificatePair]))])),
+  skip_verify: z.optional(z.boolean()),
+  header: z.optional(z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+  override_path: z.optional(z.boolean()),
 };
 const hostSettingsSchema = z.looseObject(hostSettingsShape);
 const hostsFileSchema = z.looseObject({
-  server: z.string().optional(),
+  server: z.optional(z.string()),
   ...hostSettingsShape,
-  host: z.record(z.string(), hostSettingsSchema).optional(),
+  host: z.optional(z.record(z.string(), hostSettingsSchema)),
 });
 
 type HostSettings = z.infer<typeof hostSettingsSchema>;
@@ -184,7 +185,7 @@ async function readHostsFile(hostDir: string): Promise<{ file: string; config: z
   } catch (error) {
     throw new BerthError('invalid-argument', `${file}: ${(error as Error).message}`, { cause: error });
   }
-  const result = hostsFileSchema.safeParse(document);
+  const result = safeParse(hostsFileSchema, document);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new BerthError('invalid-argument', `${file}: ${issue.path.join('.')}: ${issue.message}`, { cause: result.error });

@@ -4,37 +4,38 @@
 // rules that hold for this host and this container. So this runs after withCapabilities.
 
 import { release } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { usageError } from '../../errors.js';
+import { safeParse } from '../../validation.js';
 import type { SeccompSyscall, Spec } from './types.js';
 
-const filterSchema = z
-  .object({
-    caps: z.array(z.string()).nullish(),
-    arches: z.array(z.string()).nullish(),
-    minKernel: z.string().nullish(),
-  })
-  .nullish();
+const filterSchema = z.nullish(
+  z.object({
+    caps: z.nullish(z.array(z.string())),
+    arches: z.nullish(z.array(z.string())),
+    minKernel: z.nullish(z.string()),
+  }),
+);
 
 const profileSchema = z.object({
   defaultAction: z.string(),
-  defaultErrnoRet: z.int().nullish(),
-  architectures: z.array(z.string()).nullish(),
-  archMap: z.array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullish() })).nullish(),
-  flags: z.array(z.string()).nullish(),
-  syscalls: z
-    .array(
+  defaultErrnoRet: z.nullish(z.int()),
+  architectures: z.nullish(z.array(z.string())),
+  archMap: z.nullish(z.array(z.object({ architecture: z.string(), subArchitectures: z.nullish(z.array(z.string())) }))),
+  flags: z.nullish(z.array(z.string())),
+  syscalls: z.nullish(
+    z.array(
       z.object({
-        name: z.string().optional(),
-        names: z.array(z.string()).nullish(),
+        name: z.optional(z.string()),
+        names: z.nullish(z.array(z.string())),
         action: z.string(),
-        errnoRet: z.int().nullish(),
-        args: z.array(z.object({ index: z.int(), value: z.number(), valueTwo: z.number().optional(), op: z.string() })).nullish(),
+        errnoRet: z.nullish(z.int()),
+        args: z.nullish(z.array(z.object({ index: z.int(), value: z.number(), valueTwo: z.optional(z.number()), op: z.string() }))),
         includes: filterSchema,
         excludes: filterSchema,
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 
 export type DockerSeccompProfile = z.infer<typeof profileSchema>;
@@ -84,7 +85,7 @@ export function parseSeccompProfile(json: string): DockerSeccompProfile {
   } catch (error) {
     throw usageError(`decoding seccomp profile failed: ${(error as Error).message}`);
   }
-  const result = profileSchema.safeParse(value);
+  const result = safeParse(profileSchema, value);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw usageError(`decoding seccomp profile failed: ${issue.path.join('.')}: ${issue.message}`);
