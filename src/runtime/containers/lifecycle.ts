@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { Container } from '../containerd/types.js';
-import { createIntentSchema, type CreateIntent } from '../intent.js';
+import { parseCreateIntent, type CreateIntent } from '../intent.js';
 import { berthCommandLine, containerDirectory } from '../paths.js';
 import { SIGKILL, parseSignal } from '../signals.js';
 import { EXTENSIONS, LABELS } from './labels.js';
@@ -31,9 +31,9 @@ export function storedIntent(container: Container): CreateIntent {
   const extension = container.extensions[EXTENSIONS.intent];
   if (!extension) {
     // created by another client (ctr, nerdctl, the kubelet): what berth needs has defaults
-    return createIntentSchema.parse({ Image: container.image || 'unknown' });
+    return parseCreateIntent({ Image: container.image || 'unknown' });
   }
-  return createIntentSchema.parse(JSON.parse(Buffer.from(extension.value).toString('utf8')));
+  return parseCreateIntent(JSON.parse(Buffer.from(extension.value).toString('utf8')));
 }
 
 export function containerName(container: Container): string {
