@@ -4,7 +4,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
-import type { RuntimeContext } from '../runtime/context.js';
 import type { AttachedIO } from '../runtime/logging/task-io.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
@@ -34,16 +33,6 @@ export interface AttachSessionOptions {
 }
 
 export type AttachOutcome = 'ended' | 'detached';
-
-/** What a session does to the process through containerd: resize its pty, signal it, close its stdin. */
-export function processControls(runtime: RuntimeContext, containerId: string, execId = ''): Pick<AttachSessionOptions, 'resize' | 'signal' | 'stdinClosed'> {
-  const process = { container_id: containerId, exec_id: execId };
-  return {
-    resize: (columns, rows) => runtime.containerd.unary('tasks', 'ResizePty', { ...process, width: columns, height: rows }),
-    signal: (signal) => runtime.containerd.unary('tasks', 'Kill', { ...process, signal, all: false }),
-    stdinClosed: () => runtime.containerd.unary('tasks', 'CloseIO', { ...process, stdin: true }),
-  };
-}
 
 /**
  * libuv's raw mode keeps ONLCR, so the container's own `\r\n` would reach the screen as

@@ -52,7 +52,8 @@ export default class ContainerExec extends BerthCommand {
       await started.io.release();
       return;
     }
-    const { runAttachSession, processControls, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
+    const { processControls } = await import('../../runtime/containers/process-controls.js');
+    const { runAttachSession, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: flags.tty,

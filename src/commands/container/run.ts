@@ -45,7 +45,8 @@ export default class ContainerRun extends BerthCommand {
       if (autoRemove) await removeContainer(runtime, container, { force: true }).catch(() => undefined);
       throw error;
     }
-    const { runAttachSession, processControls, parseDetachKeys } = await import('../../cli/attach-session.js');
+    const { processControls } = await import('../../runtime/containers/process-controls.js');
+    const { runAttachSession, parseDetachKeys } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: intent.Tty === true,

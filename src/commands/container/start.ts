@@ -41,7 +41,8 @@ export default class ContainerStart extends BerthCommand {
     const intent = lifecycle.storedIntent(container);
     const openStdin = flags.interactive && intent.OpenStdin === true;
     const started = await lifecycle.startContainer(runtime, container, { attach: true, openStdin });
-    const { runAttachSession, processControls, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
+    const { processControls } = await import('../../runtime/containers/process-controls.js');
+    const { runAttachSession, parseDetachKeys, DEFAULT_DETACH_KEYS } = await import('../../cli/attach-session.js');
     const outcome = await runAttachSession({
       io: started.io.attached!,
       tty: intent.Tty === true,
