@@ -56,7 +56,7 @@ export default class ContainerList extends BerthCommand {
 
     // The image records only matter for the IMAGE column and ancestor filters; read them alongside.
     const needImages = !quiet || filters.ancestor.length > 0;
-    const [records, images] = await Promise.all([listContainers(runtime), needImages ? openImages(runtime) : undefined]);
+    const [records, images] = await Promise.all([listContainers(runtime, { withoutSpecs: true }), needImages ? openImages(runtime) : undefined]);
     const ancestors = filters.ancestor.length > 0 && images ? await resolveAncestors(images, filters.ancestor) : undefined;
     const selected = ps.selectContainers(records, filters, { all: flags.all, last, ancestors });
     if (quiet) {

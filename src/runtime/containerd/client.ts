@@ -31,6 +31,12 @@ export interface CallOptions {
   readonly lease?: string;
   /** unary deadline; long-lived calls (Wait, Subscribe) pass `Infinity` */
   readonly timeoutMs?: number;
+  /**
+   * A message type of berth's protos to decode the reply with instead of the method's own: a
+   * subset with the same field numbers, so that fields a caller does not need (a container's
+   * spec) are skipped instead of decoded.
+   */
+  readonly replyType?: string;
 }
 
 type MethodDefinition = {
@@ -49,22 +55,23 @@ const definitions = new Map<string, MethodDefinition>();
  * Serializers for one method, made on first use. (A package definition built for every method of every
  * service up front, as @grpc/proto-loader makes it, cost each command ~40 ms before its first call.)
  */
-function methodDefinition(service: ServiceName, method: string): MethodDefinition {
+function methodDefinition(service: ServiceName, method: string, replyType?: string): MethodDefinition {
   const path = `/${SERVICES[service]}/${method}`;
-  const known = definitions.get(path);
+  const key = replyType ? `${path} ${replyType}` : path;
+  const known = definitions.get(key);
   if (known) return known;
   root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
   const rpc = root.lookupService(SERVICES[service]).methods[method];
   if (!rpc) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
   rpc.resolve();
   const requestType = rpc.resolvedRequestType!;
-  const responseType = rpc.resolvedResponseType!;
+  const responseType = replyType ? root.lookupType(replyType) : rpc.resolvedResponseType!;
   const definition: MethodDefinition = {
     path,
     requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as Record<string, unknown>)).finish()),
     responseDeserialize: (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
   };
-  definitions.set(path, definition);
+  definitions.set(key, definition);
   return definition;
 }
 
@@ -88,11 +95,14 @@ export class ContainerdClient {
       'grpc.max_send_message_length': MESSAGE_LIMIT,
       // containerd is local: fail at once instead of reconnecting with backoff.
       'grpc.enable_retries': 0,
+      // Node's default 64 KiB window makes a large reply (300 containers are a few MB) wait for
+      // a WINDOW_UPDATE round trip every 64 KiB.
+      'grpc-node.flow_control_window': MESSAGE_LIMIT,
     });
   }
 
   unary<Response>(service: ServiceName, method: string, request: object, options: CallOptions = {}): Promise<Response> {
-    const definition = methodDefinition(service, method);
+    const definition = methodDefinition(service, method, options.replyType);
     const timeout = options.timeoutMs ?? DEFAULT_DEADLINE_MS;
     const callOptions: grpc.CallOptions = Number.isFinite(timeout) ? { deadline: Date.now() + timeout } : {};
     return new Promise((resolvePromise, reject) => {
@@ -119,7 +129,7 @@ export class ContainerdClient {
   }
 
   async *stream<Message>(service: ServiceName, method: string, request: object, options: CallOptions = {}): AsyncGenerator<Message> {
-    const definition = methodDefinition(service, method);
+    const definition = methodDefinition(service, method, options.replyType);
     const call = this.channel.makeServerStreamRequest(
       definition.path,
       definition.requestSerialize,

@@ -17,12 +17,20 @@ const UNKNOWN_EXIT_CODE = 255;
 export interface ListOptions {
   /** containerd filters on the container records (several strings are OR'd) */
   readonly filters?: readonly string[];
+  /**
+   * Leave each container's spec and extensions undecoded (`spec` null, `extensions` empty in the
+   * records): a listing needs only labels, and the spec is most of the bytes.
+   */
+  readonly withoutSpecs?: boolean;
 }
 
 /** The containers, newest first, each joined with its init task. */
 export async function listContainers(context: RuntimeContext, options: ListOptions = {}): Promise<ContainerRecord[]> {
-  const { containerd } = context;
-  const [containers, tasks] = await Promise.all([listContainerMessages(context, options.filters ?? []), listTasks(context)]);
+  const filters = options.filters ?? [];
+  const [containers, tasks] = await Promise.all([
+    options.withoutSpecs ? listContainerSummaries(context, filters) : listContainerMessages(context, filters),
+    listTasks(context),
+  ]);
   return sortNewestFirst(containers.map((container) => decodeRecord(container, tasks.get(container.id))));
 }
 
@@ -47,6 +55,24 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   }
   const messages = await containerd.collect<{ container: Container }>('containers', 'ListStream', { filters });
   return messages.map(({ container }) => container);
+}
+
+type ContainerSummary = Omit<Container, 'spec' | 'extensions'>;
+
+/** As listContainerMessages, with the specs and extensions skipped unread. */
+async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
+  const { containerd } = context;
+  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null, extensions: {} });
+  try {
+    const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
+    const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
+    return containers.map(withoutSpec);
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+  }
+  const replyType = 'containerd.services.containers.v1.ListContainerSummaryMessage';
+  const messages = await containerd.collect<{ container: ContainerSummary }>('containers', 'ListStream', { filters }, { replyType });
+  return messages.map(({ container }) => withoutSpec(container));
 }
 
 /** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */
