@@ -17,10 +17,7 @@ const UNKNOWN_EXIT_CODE = 255;
 export interface ListOptions {
   /** containerd filters on the container records (several strings are OR'd) */
   readonly filters?: readonly string[];
-  /**
-   * Leave each container's spec and extensions undecoded (`spec` null, `extensions` empty in the
-   * records): a listing needs only labels, and the spec is most of the bytes.
-   */
+  /** Leave each container's spec undecoded (`spec` null in the records): it is most of the bytes. */
   readonly withoutSpecs?: boolean;
 }
 
@@ -57,12 +54,12 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   return messages.map(({ container }) => container);
 }
 
-type ContainerSummary = Omit<Container, 'spec' | 'extensions'>;
+type ContainerSummary = Omit<Container, 'spec'>;
 
-/** As listContainerMessages, with the specs and extensions skipped unread. */
+/** As listContainerMessages, with the specs skipped unread. */
 async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
   const { containerd } = context;
-  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null, extensions: {} });
+  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null });
   try {
     const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
     const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
