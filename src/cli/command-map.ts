@@ -7,6 +7,7 @@ import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
+import ContainerPort from '../commands/container/port.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -43,6 +44,7 @@ export const COMMANDS = {
   'container:kill': ContainerKill,
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
+  'container:port': ContainerPort,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,

@@ -34,6 +34,7 @@ async function writeCidfile(path: string, id: string): Promise<void> {
 }
 
 export async function createFromFlags(runtime: RuntimeContext, intent: CreateIntent, options: RunOptions): Promise<CreatedFromFlags> {
+  for (const warning of options.warnings) process.stderr.write(`${warning}\n`);
   try {
     if (options.cidfile) {
       const { existsSync } = await import('node:fs');

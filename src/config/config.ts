@@ -27,6 +27,12 @@ export function validateNamespace(name: string): string {
   return name;
 }
 
+/**
+ * The default `bridge` network's subnet: clear of Docker's 172.17.0.0/16, nerdctl's 10.4.0.0/24,
+ * podman's 10.88.0.0/16 (and its 10.89.x user networks) and k3s' 10.42-43.0.0/16.
+ */
+export const DEFAULT_BRIDGE_SUBNET = '10.213.0.0/24';
+
 // zod's mini build: every command reads this file, and the full build costs startup time.
 const nonEmpty = () => z.string().check(z.minLength(1));
 const fileSchema = z.strictObject({
@@ -40,6 +46,10 @@ const fileSchema = z.strictObject({
   hosts_dir: z.optional(z.array(nonEmpty())),
   debug: z.optional(z.boolean()),
   max_concurrent_downloads: z.optional(z.int().check(z.minimum(1), z.maximum(64))),
+  /** the default `bridge` network's IPv4 subnet, used when berth writes that network */
+  bridge_subnet: z.optional(
+    z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-9]|30)$/, { error: 'must be an IPv4 subnet from /16 to /30, e.g. 10.213.0.0/24' })),
+  ),
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -57,6 +67,7 @@ export interface BerthConfig {
   readonly hostsDirs: readonly string[];
   readonly debug: boolean;
   readonly maxConcurrentDownloads: number;
+  readonly bridgeSubnet: string;
   /** the berth.toml that was read, if any */
   readonly configFile?: string;
 }
@@ -131,6 +142,7 @@ export function resolveConfig(flags: GlobalFlagValues, env: NodeJS.ProcessEnv = 
     hostsDirs: Array.isArray(hostsDirFlag) ? hostsDirFlag : (file.hosts_dir ?? DEFAULT_HOSTS_DIRS),
     debug: typeof debugFlag === 'boolean' ? debugFlag : (file.debug ?? false),
     maxConcurrentDownloads: file.max_concurrent_downloads ?? 3,
+    bridgeSubnet: file.bridge_subnet ?? DEFAULT_BRIDGE_SUBNET,
     configFile: existsSync(configFile) ? configFile : undefined,
   };
 }

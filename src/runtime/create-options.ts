@@ -11,6 +11,7 @@ import { parsePlatform, type Platform } from '../image/platform.js';
 import { validateName } from './containers/names.js';
 import { parseCreateIntent, type BindMount, type CreateIntent } from './intent.js';
 import { signalNumber } from './signals.js';
+import { parsePublish } from './network/ports.js';
 import { parseBind } from './spec/mounts.js';
 import type { Ulimit } from './spec/resources.js';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly sigProxy: boolean;
   /** the streams a foreground run attaches; empty with `-d` */
   readonly attach: readonly AttachStream[];
+  /** Docker's warnings about flags it accepts but cannot honour, for stderr */
+  readonly warnings: readonly string[];
 }
 
 export interface RunRequest {
@@ -54,6 +57,7 @@ const SUPPORTED_FLAGS = new Set([
   'annotation', 'attach', 'cap-add', 'cap-drop', 'cidfile', 'cpus', 'detach', 'detach-keys', 'disable-content-trust',
   'domainname', 'entrypoint', 'env', 'env-file', 'group-add', 'hostname', 'init', 'interactive', 'label', 'label-file',
   'log-driver', 'log-opt', 'memory', 'mount', 'name', 'network', 'pids-limit', 'platform', 'privileged', 'pull', 'quiet',
+  'publish', 'publish-all', 'expose',
   'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'sig-proxy', 'stop-signal', 'stop-timeout', 'tmpfs', 'tty',
   'ulimit', 'user', 'volume', 'workdir',
 ]);
@@ -695,11 +699,38 @@ export function validateRuntime(value: string | undefined): string | undefined {
   throw usageError(`unknown or invalid runtime name: ${value}`);
 }
 
-function parseNetworkMode(value: string | undefined): 'none' | 'host' {
+/**
+ * `-p`, `-P` and `--expose`. Under `--network host` Docker warns and drops the bindings; under
+ * `none` (berth's default until issue 6) a binding could never be reached, so it is refused.
+ */
+function publishedPorts(
+  networkMode: 'none' | 'host' | 'bridge',
+  publish: readonly string[],
+  expose: readonly string[],
+  publishAll: boolean,
+  warn: (message: string) => void,
+): { exposed?: Record<string, Record<string, never>>; bindings?: Record<string, { HostIp: string; HostPort: string }[]>; publishAll?: boolean } {
+  const spec = parsePublish(publish, expose);
+  const hasBindings = Object.keys(spec.bindings).length > 0 || publishAll;
+  const exposed = Object.keys(spec.exposed).length > 0 ? spec.exposed : undefined;
+  if (hasBindings && networkMode === 'host') {
+    warn('WARNING: Published ports are discarded when using host network mode');
+    return { exposed };
+  }
+  if (hasBindings && networkMode === 'none') {
+    throw usageError('published ports need a network: add --network bridge (berth\'s default network is none for now)');
+  }
+  return { exposed, bindings: Object.keys(spec.bindings).length > 0 ? spec.bindings : undefined, publishAll: publishAll || undefined };
+}
+
+// The default stays `none` until published ports, user networks and restart policies are in
+// (issue 6): until then a default bridge would cost every `run` its CNI work for nothing.
+function parseNetworkMode(value: string | undefined): 'none' | 'host' | 'bridge' {
   if (value === undefined || value === '' || value === 'none') return 'none';
   if (value === 'host') return 'host';
-  if (value === 'bridge' || value === 'default' || value.startsWith('container:')) {
-    throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network none or --network host)`);
+  if (value === 'bridge' || value === 'default') return 'bridge';
+  if (value.startsWith('container:')) {
+    throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network bridge, none or host)`);
   }
   throw usageError(`network ${value} not found`);
 }
@@ -725,6 +756,8 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
   const environment = context.environment ?? process.env;
   const cwd = context.cwd ?? process.cwd();
   rejectUnsupported(flags);
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
 
   // Values pflag would refuse while parsing the command line come first.
   const attachFlags = texts(flags, 'attach').map((value) => parsedFlag('attach', value, parseAttach));
@@ -771,6 +804,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
   }
   const runtime = validateRuntime(text(flags, 'runtime'));
   const networkMode = parseNetworkMode(text(flags, 'network'));
+  const ports = publishedPorts(networkMode, texts(flags, 'publish'), texts(flags, 'expose'), toggle(flags, 'publish-all'), warn);
 
   const name = text(flags, 'name');
   const detach = toggle(flags, 'detach');
@@ -817,11 +851,14 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
     Labels: labels,
     StopSignal: stopSignal || undefined,
     StopTimeout: stopTimeout,
+    ExposedPorts: ports.exposed,
     HostConfig: {
       Binds: binds,
       ContainerIDFile: cidfile,
       LogConfig: logConfig,
       NetworkMode: networkMode,
+      PortBindings: ports.bindings,
+      PublishAllPorts: ports.publishAll,
       RestartPolicy: restartPolicy,
       AutoRemove: autoRemove,
       CapAdd: texts(flags, 'cap-add'),
@@ -853,6 +890,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
     detachKeys,
     sigProxy: toggle(flags, 'sig-proxy', true),
     attach: ATTACH_STREAMS.filter((stream) => attach.has(stream)),
+    warnings,
   };
   return { intent, options };
 }

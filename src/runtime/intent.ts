@@ -48,7 +48,7 @@ const hostConfigSchema = z
     Ulimits: z.nullish(z.array(z.object({ Name: z.string(), Soft: z.int(), Hard: z.int() }))),
     GroupAdd: z.nullish(z.array(z.string())),
     NetworkMode: z.optional(
-      z.enum(['none', 'host'], { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` }),
+      z.enum(['none', 'host', 'bridge'], { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` }),
     ),
     Runtime: z.optional(z.string()),
     AutoRemove: z.optional(z.boolean()),
@@ -73,6 +73,9 @@ const hostConfigSchema = z
     MaskedPaths: z.nullish(z.array(z.string())),
     ReadonlyPaths: z.nullish(z.array(z.string())),
     ContainerIDFile: z.optional(z.string()),
+    /** `80/tcp` → host addresses and ports; HostPort empty or a range means "pick one" */
+    PortBindings: z.nullish(z.record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })))),
+    PublishAllPorts: z.optional(z.boolean()),
   })
   .check(
     z.refine(
@@ -99,6 +102,7 @@ export const createIntentSchema = z.object({
   StdinOnce: z.optional(z.boolean()),
   StopSignal: z.optional(z.string()),
   StopTimeout: z.nullish(z.int()),
+  ExposedPorts: z.nullish(z.record(z.string(), z.object({}))),
   HostConfig: z._default(hostConfigSchema, {}),
   NetworkingConfig: z.nullish(z.object({ EndpointsConfig: z.nullish(z.record(z.string(), z.looseObject({}))) })),
 });

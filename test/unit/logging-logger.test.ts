@@ -70,6 +70,7 @@ const config = (): BerthConfig => ({
   hostsDirs: [],
   debug: false,
   maxConcurrentDownloads: 3,
+  bridgeSubnet: '10.213.0.0/24',
 });
 
 describe('logger process', () => {

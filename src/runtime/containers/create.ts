@@ -14,6 +14,7 @@ import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
 import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
+import { publishAll, type PortBinding, type PortMapping } from '../network/ports.js';
 import { containerDirectory } from '../paths.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
@@ -66,7 +67,14 @@ async function prepareSnapshot(context: RuntimeContext, id: string, parent: stri
   return mounts;
 }
 
-function containerLabels(intent: CreateIntent, request: CreateRequest, id: string, name: string, hostname: string, args: readonly string[]): Record<string, string> {
+function containerLabels(
+  intent: CreateIntent,
+  request: CreateRequest,
+  name: string,
+  hostname: string,
+  args: readonly string[],
+  ports: readonly PortMapping[],
+): Record<string, string> {
   const labels: Record<string, string> = { ...(request.image.config.config?.Labels ?? {}), ...(intent.Labels ?? {}) };
   labels[LABELS.name] = name;
   labels[LABELS.imageAsTyped] = intent.Image;
@@ -80,7 +88,7 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   if (intent.HostConfig.AutoRemove) labels[LABELS.autoRemove] = 'true';
   labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
   if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
-  void id;
+  if (ports.length > 0) labels[LABELS.ports] = JSON.stringify(ports);
   return labels;
 }
 
@@ -93,6 +101,22 @@ async function checkRlimits(spec: Spec): Promise<void> {
   const { parseHardLimits, rlimitsBeyondHost } = await import('../spec/resources.js');
   const problem = rlimitsBeyondHost(spec, parseHardLimits(await readFile('/proc/self/limits', 'utf8')));
   if (problem) throw new BerthError('invalid-argument', problem, { exitCode: 125 });
+}
+
+/** `-p`'s bindings, and with `-P` every port the image or `--expose` exposes. */
+function portBindings(intent: CreateIntent, image: LocalImage): Record<string, PortBinding[]> {
+  const bindings = { ...(intent.HostConfig.PortBindings ?? {}) };
+  if (!intent.HostConfig.PublishAllPorts) return bindings;
+  const exposed = [...Object.keys(image.config.config?.ExposedPorts ?? {}), ...Object.keys(intent.ExposedPorts ?? {})];
+  return publishAll(bindings, exposed.map((port) => (port.includes('/') ? port : `${port}/tcp`)));
+}
+
+/** The container's own network namespace on the default bridge; left again on rollback. */
+async function joinNetwork(context: RuntimeContext, id: string, bindings: Record<string, PortBinding[]>, undo: Undo[]) {
+  const { attachContainer, detachContainer } = await import('../network/attach.js');
+  const attached = await attachContainer(context.config, id, 'bridge', bindings);
+  undo.push(() => detachContainer(context.config, id));
+  return attached;
 }
 
 /** The user's name, or a random one that is free; held for `id` until rm or rollback. */
@@ -140,9 +164,14 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       const mounts = await prepareSnapshot(context, id, parent, lease);
       undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
-      const [passwd, group] = await Promise.all([readRootfsFile(mounts, '/etc/passwd'), readRootfsFile(mounts, '/etc/group')]);
-      const hostname = intent.HostConfig.NetworkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
-      const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode: intent.HostConfig.NetworkMode ?? 'none' });
+      const networkMode = intent.HostConfig.NetworkMode ?? 'none';
+      const [passwd, group, network] = await Promise.all([
+        readRootfsFile(mounts, '/etc/passwd'),
+        readRootfsFile(mounts, '/etc/group'),
+        networkMode === 'bridge' ? joinNetwork(context, id, portBindings(intent, image), undo) : undefined,
+      ]);
+      const hostname = networkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
+      const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode, ip: network?.endpoint.ipAddress });
       const spec = buildSpec({
         namespace: containerd.namespace,
         id,
@@ -154,6 +183,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         group,
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
+        netnsPath: network?.netns,
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
@@ -165,7 +195,14 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
             id,
             image: image.record.name,
             // Docker shows the user's command, not the init wrapper in front of it
-            labels: containerLabels(intent, request, id, heldName, hostname, intent.HostConfig.Init ? spec.process.args.slice(2) : spec.process.args),
+            labels: containerLabels(
+              intent,
+              request,
+              heldName,
+              hostname,
+              intent.HostConfig.Init ? spec.process.args.slice(2) : spec.process.args,
+              network?.endpoint.portMappings ?? [],
+            ),
             runtime: { name: runtime.name, options: { type_url: 'containerd.runc.v1.Options', value: encodeMessage('containerd.runc.v1.Options', runcOptions) } },
             spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
             snapshotter: config.snapshotter,

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type NetworkMode = 'none' | 'host';
+export type NetworkMode = 'none' | 'host' | 'bridge';
 
 export interface EtcFiles {
   /** host paths of the files to bind-mount at /etc/hostname, /etc/hosts, /etc/resolv.conf */

@@ -12,6 +12,8 @@ import type { CreateIntent } from '../intent.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import type { Spec } from '../spec/types.js';
 import { EXTENSIONS, LABELS } from './labels.js';
+import type { Endpoint } from '../network/attach.js';
+import { netnsPath as netnsPathOf } from '../network/netns.js';
 import type { ContainerRecord } from './record.js';
 import { isRunning } from './status.js';
 
@@ -43,6 +45,8 @@ export interface InspectSources {
   readonly logPath: string;
   /** with `-s` */
   readonly size?: ContainerSize;
+  /** the container's endpoint on its network (bridge mode), as its attachment recorded it */
+  readonly endpoint?: Endpoint;
 }
 
 /**
@@ -200,7 +204,7 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     ContainerIDFile: '',
     LogConfig: { Type: host.LogConfig?.Type ?? 'json-file', Config: jsonMap(host.LogConfig?.Config ?? {}, '') },
     NetworkMode: networkMode(intent),
-    PortBindings: jsonMap({}),
+    PortBindings: jsonMap(host.PortBindings ?? {}),
     RestartPolicy: { Name: restart?.Name || 'no', MaximumRetryCount: restart?.MaximumRetryCount ?? 0 },
     AutoRemove: host.AutoRemove ?? record.container.labels[LABELS.autoRemove] === 'true',
     VolumeDriver: '',
@@ -223,7 +227,7 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     OomScoreAdj: 0,
     PidMode: '',
     Privileged: privileged,
-    PublishAllPorts: false,
+    PublishAllPorts: host.PublishAllPorts ?? false,
     ReadonlyRootfs: host.ReadonlyRootfs ?? false,
     SecurityOpt: host.SecurityOpt ?? null,
   });
@@ -322,7 +326,17 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
   return result;
 }
 
-function networkSettings(record: ContainerRecord, intent: CreateIntent | undefined): Record<string, unknown> {
+/** Docker's NetworkSettings.Ports: every exposed port, null where nothing is published. */
+function portsMap(intent: CreateIntent | undefined, endpoint: Endpoint | undefined): Map<string, unknown> {
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const port of Object.keys(intent?.ExposedPorts ?? {})) ports[port] = null;
+  for (const mapping of endpoint?.portMappings ?? []) {
+    (ports[`${mapping.containerPort}/${mapping.protocol}`] ??= []).push({ HostIp: mapping.hostIP || '0.0.0.0', HostPort: String(mapping.hostPort) });
+  }
+  return jsonMap(ports);
+}
+
+function networkSettings(record: ContainerRecord, intent: CreateIntent | undefined, endpoint: Endpoint | undefined): Record<string, unknown> {
   const mode = networkMode(intent);
   const running = isRunning(record) && record.task !== undefined && record.task.pid > 0;
   const networks: Record<string, unknown> = {};
@@ -331,14 +345,14 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
       IPAMConfig: null,
       Links: null,
       Aliases: null,
-      MacAddress: '',
+      MacAddress: endpoint?.macAddress ?? '',
       DriverOpts: null,
       GwPriority: 0,
-      NetworkID: '',
+      NetworkID: endpoint?.networkId ?? '',
       EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
+      Gateway: endpoint?.gateway ?? '',
+      IPAddress: endpoint?.ipAddress ?? '',
+      IPPrefixLen: endpoint?.prefixLength ?? 0,
       IPv6Gateway: '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
@@ -349,21 +363,22 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
     Bridge: '',
     SandboxID: '',
     // the network namespace of a running container, for nsenter and friends
-    SandboxKey: running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
-    Ports: jsonMap({}),
+    // the network namespace, for nsenter and friends: berth's own file on a network, else the task's
+    SandboxKey: endpoint ? netnsPathOf(record.id) : running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
+    Ports: portsMap(intent, endpoint),
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
     EndpointID: '',
-    Gateway: '',
+    Gateway: endpoint?.gateway ?? '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
+    IPAddress: endpoint?.ipAddress ?? '',
+    IPPrefixLen: endpoint?.prefixLength ?? 0,
     IPv6Gateway: '',
-    MacAddress: '',
+    MacAddress: endpoint?.macAddress ?? '',
     Networks: jsonMap(networks),
   };
 }
@@ -415,7 +430,7 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
   omitEmpty(result, 'SizeRootFs', sources.size?.rootFs);
   result.Mounts = mountPoints(intent);
   result.Config = config(sources, args);
-  result.NetworkSettings = networkSettings(record, intent);
+  result.NetworkSettings = networkSettings(record, intent, sources.endpoint);
   return result;
 }
 
@@ -424,6 +439,12 @@ export interface InspectOptions {
   readonly size?: boolean;
   /** the config of the image the container was created from, when it is still stored */
   readonly imageConfig?: ImageRunConfig;
+}
+
+async function endpointOf(record: ContainerRecord): Promise<Endpoint | undefined> {
+  const { readAttachments, endpointOf: fromAttachment } = await import('../network/attach.js');
+  const attachment = (await readAttachments(record.id))?.attachments[0];
+  return attachment ? fromAttachment(attachment) : undefined;
 }
 
 /** Inspects one found container: parses its spec and intent and, with `size`, measures it. */
@@ -442,6 +463,7 @@ export async function inspectContainer(context: RuntimeContext, record: Containe
     directory: containerDirectory(settings, containerd.namespace, record.id),
     logPath: containerLogPath(settings, containerd.namespace, record.id),
     size,
+    endpoint: await endpointOf(record),
   });
 }
 

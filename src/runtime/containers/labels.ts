@@ -28,6 +28,8 @@ export const LABELS = {
   stopTimeout: 'berth/stop-timeout',
   /** hostname the container was given (for /etc/hosts and inspect) */
   hostname: 'berth/hostname',
+  /** published ports as allocated at create, JSON of PortMapping[]: `ps`'s PORTS without a file read */
+  ports: 'berth/ports',
 } as const;
 
 /** Container.extensions keys; values are Any with a JSON body. */

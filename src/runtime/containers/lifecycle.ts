@@ -182,9 +182,16 @@ export async function removeContainer(context: RuntimeContext, container: Contai
   if (container.snapshot_key) {
     await containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound);
   }
+  await leaveNetworks(context, container);
   await rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true });
   const name = container.labels[LABELS.name];
   if (name) await releaseName(containerd, name, container.id);
+}
+
+/** The container's address, namespace and rules go with it; only containers on a network have any. */
+async function leaveNetworks(context: RuntimeContext, container: Container): Promise<void> {
+  const { readAttachments, detachContainer } = await import('../network/attach.js');
+  if (await readAttachments(container.id)) await detachContainer(context.config, container.id);
 }
 
 function ignoreNotFound(error: unknown): void {

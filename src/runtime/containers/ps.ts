@@ -10,6 +10,8 @@ import { resolveReference } from './find.js';
 import type { ContainerSize } from './inspect.js';
 import { mountPoints, networkMode, storedIntentOf } from './inspect.js';
 import type { ContainerRecord } from './record.js';
+import { LABELS } from './labels.js';
+import { portMappingsFromLabel, portsColumn } from '../network/ports.js';
 import { CONTAINER_STATES, isRunning, statusText } from './status.js';
 
 export interface ContainerFilters {
@@ -267,7 +269,7 @@ export function containerRow(record: ContainerRecord, options: RowOptions): Reco
   lazy('Names', () => record.name);
   lazy('Networks', () => networkMode(intentOf()));
   lazy('Platform', () => null);
-  lazy('Ports', () => '');
+  lazy('Ports', () => portsText(record));
   lazy('RunningFor', () => `${humanDuration(now - createdSeconds * 1000)} ago`);
   lazy('Size', () => {
     const size = options.sizes?.get(record.id) ?? { rw: 0, rootFs: 0 };
@@ -336,4 +338,9 @@ export function ancestorSet(resolved: readonly AncestorImage[], localImages: rea
     return normalised;
   };
   return { imageIds, goneNames: normalise(unresolved), names: normalise(values) };
+}
+
+/** Docker's PORTS: the published ports of a running container (a stopped one holds none in Docker's view). */
+function portsText(record: ContainerRecord): string {
+  return isRunning(record) ? portsColumn(portMappingsFromLabel(record.container.labels[LABELS.ports]), []) : '';
 }

@@ -43,6 +43,8 @@ export interface SpecInput {
   /** --privileged: the host's devices; read from /dev when absent */
   readonly hostDevices?: readonly LinuxDevice[];
   readonly seccompTarget?: SeccompTarget;
+  /** the network namespace berth attached to the container's network (bridge mode) */
+  readonly netnsPath?: string;
 }
 
 /** A read-write (or, under --read-only, read-only) private bind, as Docker mounts its own files. */
@@ -139,7 +141,7 @@ export function buildSpec(input: SpecInput): Spec {
   withResources(spec, host.Memory ?? 0, host.NanoCpus ?? 0, host.PidsLimit ?? 0);
   withUlimits(spec, host.Ulimits ?? []);
   withAnnotations(spec, host.Annotations ?? {});
-  withNetworkMode(spec, host.NetworkMode ?? 'none');
+  withNetworkMode(spec, host.NetworkMode ?? 'none', input.netnsPath);
   return spec;
 }
 

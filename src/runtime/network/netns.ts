@@ -1,0 +1,48 @@
+// A container's network namespace lives as long as the container, not its task: made at create,
+// named in the spec by path, removed at rm. A task started again (restart policy, `start`,
+// containerd's restart monitor after containerd itself restarted) joins the same namespace and
+// finds its address, routes and port mappings still there, with no berth process involved.
+// `ip netns` keeps them where admins look (`ip netns ls`), as bind mounts under /run/netns.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BerthError } from '../../errors.js';
+
+const run = promisify(execFile);
+
+export const NETNS_DIRECTORY = '/run/netns';
+
+export function netnsName(containerId: string): string {
+  return `berth-${containerId}`;
+}
+
+export function netnsPath(containerId: string): string {
+  return `${NETNS_DIRECTORY}/${netnsName(containerId)}`;
+}
+
+async function ip(args: string[]): Promise<void> {
+  try {
+    await run('ip', args);
+  } catch (error) {
+    const { code, stderr } = error as { code?: string | number; stderr?: string };
+    if (code === 'ENOENT') throw new BerthError('failed-precondition', 'ip(8) is missing: install Debian\'s iproute2');
+    throw new BerthError('internal', `ip ${args.join(' ')}: ${(stderr ?? '').trim() || String(error)}`);
+  }
+}
+
+export async function createNetns(containerId: string): Promise<string> {
+  await ip(['netns', 'add', netnsName(containerId)]);
+  // `ip netns add` leaves lo down; Docker's containers have it up.
+  await ip(['-n', netnsName(containerId), 'link', 'set', 'lo', 'up']);
+  return netnsPath(containerId);
+}
+
+/** Removes the namespace; one already gone is not an error. */
+export async function deleteNetns(containerId: string): Promise<void> {
+  try {
+    await ip(['netns', 'delete', netnsName(containerId)]);
+  } catch (error) {
+    if (/No such file|does not exist|not found/i.test((error as Error).message)) return;
+    throw error;
+  }
+}
