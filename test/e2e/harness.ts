@@ -1,7 +1,7 @@
 // What e2e tests use to reach the private test world started by test/run.ts.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,9 @@ export function uniqueName(prefix: string): string {
  */
 export async function removeNamespace(namespace: string): Promise<void> {
   const names = async (args: string[]) => (await ctr(args, namespace)).stdout.split('\n').filter(Boolean);
+  // Containers on a network hold host-wide state (netns, address, rules): berth's rm releases it.
+  const networked = (await names(['containers', 'ls', '-q'])).filter((id) => existsSync(`/run/berth/attachments/${id}.json`));
+  if (networked.length > 0) await berth(['-n', namespace, 'rm', '-f', ...networked]);
   // A container with a task cannot be deleted; -f kills the task first.
   for (const id of await names(['tasks', 'ls', '-q'])) await ctr(['tasks', 'rm', '-f', id], namespace);
   for (const id of await names(['containers', 'ls', '-q'])) await ctr(['containers', 'rm', id], namespace);

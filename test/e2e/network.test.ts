@@ -1,0 +1,145 @@
+// Networking on the default bridge: CNI with the real plugins, published ports reached from the
+// host on 127.0.0.1, and everything a container held released by rm. Traffic goes only to
+// 127.0.0.1 and to containers on berth's bridge.
+
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { get } from 'node:http';
+import { describe, it } from 'node:test';
+import { berth, inFreshNamespace, world } from './harness.js';
+import { eventually, lines, scene } from './containers-kit.js';
+import { runProcess } from '../world/world.js';
+
+function fetchText(url: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = get(url, { timeout: 2000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', () => resolve(undefined));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
+/** A host port nothing listens on now, from the ephemeral range's top. */
+function somePort(): number {
+  return 40000 + Math.floor(Math.random() * 10000);
+}
+
+async function berthRules(): Promise<string[]> {
+  const saved = await runProcess('iptables-save', []);
+  assert.equal(saved.code, 0, saved.stderr);
+  return lines(saved.stdout).filter((line) => line.startsWith('-A') && /CNI|cni/.test(line));
+}
+
+async function entries(directory: string): Promise<string[]> {
+  return readdir(directory).catch(() => []);
+}
+
+describe('the default bridge', () => {
+  it('publishes a port on 127.0.0.1: the page is served, port and ps show it, a second claim fails before start (in another namespace too)', async () => {
+    await scene(async ({ b, img }) => {
+      const port = somePort();
+      const run = await b(['run', '-d', '--name', 'web', '--network', 'bridge', '-p', `127.0.0.1:${port}:80`, img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      assert.equal(run.code, 0, run.stderr);
+      const page = await eventually('the page on the published port', () => fetchText(`http://127.0.0.1:${port}/`), 15_000);
+      assert.equal(page, 'hello from berth fixture\n');
+
+      assert.equal((await b(['port', 'web'])).stdout, `80/tcp -> 127.0.0.1:${port}\n`);
+      assert.equal((await b(['port', 'web', '80'])).stdout, `127.0.0.1:${port}\n`);
+      const ps = await b(['ps', '--format', '{{.Names}} {{.Ports}}']);
+      assert.match(ps.stdout, new RegExp(`^web 127\\.0\\.0\\.1:${port}->80/tcp$`, 'm'));
+      const inspect = await b(['inspect', '--format', '{{json .NetworkSettings.Ports}}|{{.NetworkSettings.IPAddress}}|{{.HostConfig.NetworkMode}}', 'web']);
+      const [ports, ip, mode] = inspect.stdout.trim().split('|');
+      assert.deepEqual(JSON.parse(ports), { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
+      assert.match(ip, /^10\.213\.0\.\d+$/);
+      assert.equal(mode, 'bridge');
+      // the container's own address serves too: the host reaches the bridge
+      assert.equal(await fetchText(`http://${ip}/`), 'hello from berth fixture\n');
+
+      const again = await b(['run', '-d', '--network', 'bridge', '-p', `${port}:80`, img, 'true']);
+      assert.equal(again.code, 125);
+      assert.match(again.stderr, new RegExp(`Bind for 0\\.0\\.0\\.0:${port} failed: port is already allocated`));
+      await inFreshNamespace('net-other', async (other) => {
+        const pulled = await berth(['-n', other, 'pull', '-q', img]);
+        assert.equal(pulled.code, 0, pulled.stderr);
+        const elsewhere = await berth(['-n', other, 'run', '--network', 'bridge', '-p', `127.0.0.1:${port}:80`, img, 'true']);
+        assert.equal(elsewhere.code, 125);
+        assert.match(elsewhere.stderr, /port is already allocated/);
+        const left = await runProcess('ctr', ['--address', world().address, '-n', other, 'containers', 'ls', '-q']);
+        assert.equal(left.stdout, '', 'the refused container is not left behind');
+      });
+      assert.equal((await b(['rm', '-f', 'web'])).code, 0);
+    });
+  });
+
+  it('a port another program holds fails before the container starts, naming the port', async () => {
+    await scene(async ({ b, img }) => {
+      const { createServer } = await import('node:net');
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      try {
+        const run = await b(['run', '--network', 'bridge', '-p', `127.0.0.1:${port}:80`, img, 'true']);
+        assert.equal(run.code, 125);
+        assert.match(run.stderr, new RegExp(`listen tcp4 127\\.0\\.0\\.1:${port}: bind: address already in use`));
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  it('--network none shows only lo; bridge gives eth0 with an address of the bridge', async () => {
+    await scene(async ({ b, img }) => {
+      const none = await b(['run', '--rm', '--network', 'none', img, 'ls', '/sys/class/net']);
+      assert.deepEqual(lines(none.stdout), ['lo']);
+      const bridged = await b(['run', '--rm', '--network', 'bridge', img, 'sh', '-c', 'ls /sys/class/net; ip -4 -o addr show eth0']);
+      assert.equal(bridged.code, 0, bridged.stderr);
+      assert.deepEqual(lines(bridged.stdout).slice(0, 2), ['eth0', 'lo']);
+      assert.match(bridged.stdout, /inet 10\.213\.0\.\d+\/24/);
+    });
+  });
+
+  it('-p without a network is refused; with --network host it is dropped with Docker\'s warning', async () => {
+    await scene(async ({ b, img }) => {
+      const none = await b(['run', '--rm', '-p', '80', img, 'true']);
+      assert.equal(none.code, 125);
+      assert.match(none.stderr, /published ports need a network/);
+      const host = await b(['run', '--rm', '--network', 'host', '-p', '80', img, 'true']);
+      assert.equal(host.code, 0, host.stderr);
+      assert.match(host.stderr, /WARNING: Published ports are discarded when using host network mode/);
+    });
+  });
+
+  it('8 parallel runs get 8 distinct addresses; rm -f of all leaves no netns, lease or rule of theirs', async () => {
+    await scene(async ({ b, img }) => {
+      const rulesBefore = await berthRules();
+      const netnsBefore = await entries('/run/netns');
+      const leasesBefore = await entries('/run/berth/ipam/bridge');
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, (_, index) => b(['run', '-d', '--network', 'bridge', '-p', `127.0.0.1::${8000 + index}`, img, 'sleep', '300'])),
+      );
+      for (const run of runs) assert.equal(run.code, 0, run.stderr);
+      const ids = runs.map((run) => run.stdout.trim());
+      const addresses = await Promise.all(ids.map(async (id) => (await b(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', id])).stdout.trim()));
+      assert.equal(new Set(addresses).size, 8, `addresses: ${addresses.join(' ')}`);
+      assert.ok((await berthRules()).length > rulesBefore.length, 'the port mappings added rules');
+      assert.equal((await b(['rm', '-f', ...ids])).code, 0);
+      assert.deepEqual(await berthRules(), rulesBefore);
+      assert.deepEqual(await entries('/run/netns'), netnsBefore);
+      assert.deepEqual(await entries('/run/berth/ipam/bridge'), leasesBefore);
+      for (const id of ids) assert.ok(!(await entries('/run/berth/attachments')).includes(`${id}.json`));
+    });
+  });
+
+  it('run --rm on the bridge leaves nothing behind', async () => {
+    await scene(async ({ b, img }) => {
+      const netnsBefore = await entries('/run/netns');
+      const run = await b(['run', '--rm', '--network', 'bridge', '-p', '127.0.0.1::80', img, 'true']);
+      assert.equal(run.code, 0, run.stderr);
+      await eventually('the netns is gone', async () => (await entries('/run/netns')).length === netnsBefore.length);
+      assert.equal((await b(['ps', '-aq'])).stdout, '');
+    });
+  });
+});
