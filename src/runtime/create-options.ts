@@ -4,6 +4,7 @@
 // (--env-file, --label-file, a seccomp profile), as Docker's CLI does.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError, usageError } from '../errors.js';
@@ -57,7 +58,7 @@ const SUPPORTED_FLAGS = new Set([
   'annotation', 'attach', 'cap-add', 'cap-drop', 'cidfile', 'cpus', 'detach', 'detach-keys', 'disable-content-trust',
   'domainname', 'entrypoint', 'env', 'env-file', 'group-add', 'hostname', 'init', 'interactive', 'label', 'label-file',
   'log-driver', 'log-opt', 'memory', 'mount', 'name', 'network', 'pids-limit', 'platform', 'privileged', 'pull', 'quiet',
-  'publish', 'publish-all', 'expose',
+  'publish', 'publish-all', 'expose', 'dns', 'dns-search', 'dns-option', 'add-host',
   'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'sig-proxy', 'stop-signal', 'stop-timeout', 'tmpfs', 'tty',
   'ulimit', 'user', 'volume', 'workdir',
 ]);
@@ -699,6 +700,28 @@ export function validateRuntime(value: string | undefined): string | undefined {
   throw usageError(`unknown or invalid runtime name: ${value}`);
 }
 
+function nonEmpty<T>(values: T[]): T[] | undefined {
+  return values.length > 0 ? values : undefined;
+}
+
+/** `--dns`: an IP address, as Docker's ValidateIPAddress has it. */
+function parseDnsServer(value: string): string {
+  const address = value.trim();
+  if (isIP(address) === 0) throw usageError(`${value} is not an ip address`);
+  return address;
+}
+
+/** `--add-host NAME:IP` or `NAME=IP`, IP possibly `host-gateway`; stored as `NAME:IP`. */
+function parseExtraHost(value: string): string {
+  const separator = value.includes('=') ? value.indexOf('=') : value.indexOf(':');
+  const name = value.slice(0, separator);
+  let address = value.slice(separator + 1);
+  if (separator <= 0 || name === '') throw usageError(`bad format for add-host: ${JSON.stringify(value)}`);
+  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+  if (address !== 'host-gateway' && isIP(address) === 0) throw usageError(`invalid IP address in add-host: ${JSON.stringify(address)}`);
+  return `${name}:${address}`;
+}
+
 /**
  * `-p`, `-P` and `--expose`. Under `--network host` Docker warns and drops the bindings; under
  * `none` (berth's default until issue 6) a binding could never be reached, so it is refused.
@@ -858,6 +881,10 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
       LogConfig: logConfig,
       NetworkMode: networkMode,
       PortBindings: ports.bindings,
+      Dns: nonEmpty(texts(flags, 'dns').map((value) => parsedFlag('dns', value, parseDnsServer))),
+      DnsSearch: nonEmpty(texts(flags, 'dns-search')),
+      DnsOptions: nonEmpty(texts(flags, 'dns-option')),
+      ExtraHosts: nonEmpty(texts(flags, 'add-host').map((value) => parsedFlag('add-host', value, parseExtraHost))),
       PublishAllPorts: ports.publishAll,
       RestartPolicy: restartPolicy,
       AutoRemove: autoRemove,

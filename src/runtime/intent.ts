@@ -76,6 +76,11 @@ const hostConfigSchema = z
     /** `80/tcp` → host addresses and ports; HostPort empty or a range means "pick one" */
     PortBindings: z.nullish(z.record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })))),
     PublishAllPorts: z.optional(z.boolean()),
+    Dns: z.nullish(z.array(z.string())),
+    DnsSearch: z.nullish(z.array(z.string())),
+    DnsOptions: z.nullish(z.array(z.string())),
+    /** `name:ip` as Docker stores them; `host-gateway` is resolved at create */
+    ExtraHosts: z.nullish(z.array(z.string())),
   })
   .check(
     z.refine(

@@ -45,9 +45,14 @@ describe('/etc files', () => {
   });
 
   it('hosts: the container\'s own line first when it has an address', () => {
-    assert.match(hostsFile({ hostname: 'web', ip: '10.4.0.2' }), /^10\.4\.0\.2\tweb\n127\.0\.0\.1\tlocalhost\n/);
-    assert.match(hostsFile({ hostname: 'web', domainname: 'example.org', ip: '10.4.0.2' }), /^10\.4\.0\.2\tweb\.example\.org web\n/);
-    assert.match(hostsFile({ hostname: 'web.example.org', ip: '10.4.0.2' }), /^10\.4\.0\.2\tweb\.example\.org web\n/);
+    assert.match(hostsFile({ hostname: 'web', ip: '10.4.0.2' }), /^127\.0\.0\.1\tlocalhost\n(.*\n)*10\.4\.0\.2\tweb\n$/);
+    assert.match(hostsFile({ hostname: 'web', domainname: 'example.org', ip: '10.4.0.2' }), /\n10\.4\.0\.2\tweb\.example\.org web\n$/);
+    assert.match(hostsFile({ hostname: 'web.example.org', ip: '10.4.0.2' }), /\n10\.4\.0\.2\tweb\.example\.org web\n$/);
+    // Docker's order: defaults, --add-host entries, then the container's own line (with its name)
+    assert.match(
+      hostsFile({ hostname: 'abc123', ip: '10.4.0.2', aliases: ['web'], extraHosts: [{ name: 'db', ip: '10.9.9.9' }] }),
+      /ff02::2\tip6-allrouters\n10\.9\.9\.9\tdb\n10\.4\.0\.2\tabc123 web\n$/,
+    );
   });
 
   const host = '# from DHCP\nnameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver fd00::1\nsearch corp.example\noptions edns0 trust-ad\ndomain corp.example\n';
@@ -55,6 +60,9 @@ describe('/etc files', () => {
   it('resolv.conf: loopback and IPv6 nameservers go, search and options stay', () => {
     const text = containerResolvConf(host, 'none');
     assert.deepEqual(text.split('\n').filter((line) => !line.startsWith('#')), ['nameserver 10.0.0.1', 'search corp.example', 'options edns0 trust-ad', 'domain corp.example', '']);
+    const custom = containerResolvConf(host, 'bridge', false, { servers: ['10.1.1.1'], search: ['a.example'], options: ['ndots:2'] });
+    assert.deepEqual(custom.split('\n').filter((line) => !line.startsWith('#')), ['nameserver 10.1.1.1', 'search a.example', 'options ndots:2', '']);
+    assert.doesNotMatch(containerResolvConf(host, 'bridge', false, { search: ['.'] }), /^search/m);
   });
 
   it('resolv.conf: public fallbacks when only loopback servers are left', () => {

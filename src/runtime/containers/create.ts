@@ -14,7 +14,9 @@ import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
 import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
+import { gatewayOf } from '../network/networks.js';
 import { publishAll, type PortBinding, type PortMapping } from '../network/ports.js';
+import type { ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
@@ -103,6 +105,18 @@ async function checkRlimits(spec: Spec): Promise<void> {
   if (problem) throw new BerthError('invalid-argument', problem, { exitCode: 125 });
 }
 
+/**
+ * `--add-host` entries, `host-gateway` being the host as containers reach it: the default
+ * bridge's gateway, as Docker uses its docker0 address.
+ */
+function extraHosts(intent: CreateIntent, bridgeSubnet: string): ExtraHost[] {
+  return (intent.HostConfig.ExtraHosts ?? []).map((entry) => {
+    const separator = entry.indexOf(':');
+    const ip = entry.slice(separator + 1);
+    return { name: entry.slice(0, separator), ip: ip === 'host-gateway' ? gatewayOf(bridgeSubnet) : ip };
+  });
+}
+
 /** `-p`'s bindings, and with `-P` every port the image or `--expose` exposes. */
 function portBindings(intent: CreateIntent, image: LocalImage): Record<string, PortBinding[]> {
   const bindings = { ...(intent.HostConfig.PortBindings ?? {}) };
@@ -171,7 +185,15 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         networkMode === 'bridge' ? joinNetwork(context, id, portBindings(intent, image), undo) : undefined,
       ]);
       const hostname = networkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
-      const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode, ip: network?.endpoint.ipAddress });
+      const etcFiles = await writeEtcFiles(directory, {
+        hostname,
+        domainname: intent.Domainname,
+        networkMode,
+        ip: network?.endpoint.ipAddress,
+        aliases: [heldName],
+        extraHosts: extraHosts(intent, context.config.bridgeSubnet),
+        dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
+      });
       const spec = buildSpec({
         namespace: containerd.namespace,
         id,

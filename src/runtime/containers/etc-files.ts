@@ -35,19 +35,35 @@ export function hostnameFile(hostname: string): string {
   return `${hostname}\n`;
 }
 
+/** `--add-host NAME:IP` (or `NAME=IP`), the IP already resolved from `host-gateway`. */
+export interface ExtraHost {
+  readonly name: string;
+  readonly ip: string;
+}
+
 /**
- * A container on a network gets a line for its own address first (`IP fqdn short`); under
- * `--network none` it has no address, so the file holds only the defaults, as in Docker.
+ * Docker's order: the defaults, then `--add-host` entries, then the container's own address
+ * (`IP fqdn short`, and its name), which only a container on a network has.
  */
-export function hostsFile(options: { hostname: string; domainname?: string; ip?: string }): string {
+export function hostsFile(options: { hostname: string; domainname?: string; ip?: string; aliases?: readonly string[]; extraHosts?: readonly ExtraHost[] }): string {
   const lines: string[] = [];
+  for (const [ip, names] of DEFAULT_HOSTS) lines.push(`${ip}\t${names}`);
+  for (const extra of options.extraHosts ?? []) lines.push(`${extra.ip}\t${extra.name}`);
   if (options.ip) {
     const fqdn = options.domainname ? `${options.hostname}.${options.domainname}` : options.hostname;
-    const short = fqdn.includes('.') ? ` ${fqdn.split('.', 1)[0]}` : '';
-    lines.push(`${options.ip}\t${fqdn}${short}`);
+    const names = [fqdn];
+    if (fqdn.includes('.')) names.push(fqdn.split('.', 1)[0]);
+    for (const alias of options.aliases ?? []) if (!names.includes(alias)) names.push(alias);
+    lines.push(`${options.ip}\t${names.join(' ')}`);
   }
-  for (const [ip, names] of DEFAULT_HOSTS) lines.push(`${ip}\t${names}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `--dns`, `--dns-search`, `--dns-option`: each replaces the host's when given. */
+export interface DnsSettings {
+  readonly servers?: readonly string[];
+  readonly search?: readonly string[];
+  readonly options?: readonly string[];
 }
 
 export interface ResolvConf {
@@ -89,16 +105,20 @@ function isLoopback(address: string): boolean {
  * container's network namespace), IPv6 ones too unless the container has IPv6, and with none
  * left Docker's public fallbacks are used; search and options are kept.
  */
-export function containerResolvConf(hostText: string, networkMode: NetworkMode, ipv6 = false): string {
-  if (networkMode === 'host') return hostText;
+export function containerResolvConf(hostText: string, networkMode: NetworkMode, ipv6 = false, dns: DnsSettings = {}): string {
+  if (networkMode === 'host' && !dns.servers?.length && !dns.search?.length && !dns.options?.length) return hostText;
   const host = parseResolvConf(hostText);
-  let nameservers = host.nameservers.filter((address) => !isLoopback(address) && (ipv6 || !address.includes(':')));
+  let nameservers = host.nameservers.filter((address) => networkMode === 'host' || (!isLoopback(address) && (ipv6 || !address.includes(':'))));
   if (nameservers.length === 0) nameservers = ipv6 ? [...FALLBACK_NAMESERVERS_V4, ...FALLBACK_NAMESERVERS_V6] : [...FALLBACK_NAMESERVERS_V4];
+  if (dns.servers?.length) nameservers = [...dns.servers];
+  // `--dns-search .` means no search domains at all
+  const search = dns.search?.length ? dns.search.filter((domain) => domain !== '.') : host.search;
+  const options = dns.options?.length ? dns.options : host.options;
   const lines = ['# written by berth from the host\'s resolv.conf, without loopback nameservers'];
   for (const address of nameservers) lines.push(`nameserver ${address}`);
-  if (host.search.length > 0) lines.push(`search ${host.search.join(' ')}`);
-  if (host.options.length > 0) lines.push(`options ${host.options.join(' ')}`);
-  lines.push(...host.other);
+  if (search.length > 0) lines.push(`search ${search.join(' ')}`);
+  if (options.length > 0) lines.push(`options ${options.join(' ')}`);
+  lines.push(...host.other.filter((line) => !(dns.search?.length && line.startsWith('domain'))));
   return `${lines.join('\n')}\n`;
 }
 
@@ -136,7 +156,15 @@ async function readOptional(path: string): Promise<string | undefined> {
  */
 export async function writeEtcFiles(
   directory: string,
-  options: { hostname: string; domainname?: string; networkMode: NetworkMode; ip?: string },
+  options: {
+    hostname: string;
+    domainname?: string;
+    networkMode: NetworkMode;
+    ip?: string;
+    aliases?: readonly string[];
+    extraHosts?: readonly ExtraHost[];
+    dns?: DnsSettings;
+  },
   hostFiles: HostNetworkFiles = HOST_FILES,
 ): Promise<EtcFiles> {
   const paths: EtcFiles = { hostname: join(directory, 'hostname'), hosts: join(directory, 'hosts'), resolvConf: join(directory, 'resolv.conf') };
@@ -144,12 +172,13 @@ export async function writeEtcFiles(
 
   let resolvText = (await readOptional(hostFiles.resolvConf)) ?? '';
   if (!host && usesSystemdResolvedStub(resolvText)) resolvText = (await readOptional(hostFiles.systemdResolvConf)) ?? resolvText;
-  const hostsText = host ? ((await readOptional(hostFiles.hosts)) ?? hostsFile(options)) : hostsFile(options);
+  let hostsText = host ? ((await readOptional(hostFiles.hosts)) ?? hostsFile(options)) : hostsFile(options);
+  if (host && options.extraHosts?.length) hostsText += options.extraHosts.map((extra) => `${extra.ip}\t${extra.name}\n`).join('');
 
   await Promise.all([
     writeFile(paths.hostname, hostnameFile(options.hostname), { mode: 0o644 }),
     writeFile(paths.hosts, hostsText, { mode: 0o644 }),
-    writeFile(paths.resolvConf, containerResolvConf(resolvText, options.networkMode), { mode: 0o644 }),
+    writeFile(paths.resolvConf, containerResolvConf(resolvText, options.networkMode, false, options.dns), { mode: 0o644 }),
   ]);
   return paths;
 }

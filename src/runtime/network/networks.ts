@@ -37,7 +37,8 @@ function networkFile(config: BerthConfig, name: string): string {
 /** host-local keeps its leases here rather than in /var/lib/cni: they belong with the netns they were given to. */
 const IPAM_DATA_DIRECTORY = join(HOST_NETWORK_STATE, 'ipam');
 
-function gatewayOf(subnet: string): string {
+/** The first address of a subnet, where the bridge sits. */
+export function gatewayOf(subnet: string): string {
   const [address] = subnet.split('/');
   const octets = address.split('.').map(Number);
   octets[3] += 1;
