@@ -4,7 +4,7 @@
 // (--env-file, --label-file, a seccomp profile), as Docker's CLI does.
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError, usageError } from '../errors.js';
@@ -58,7 +58,7 @@ const SUPPORTED_FLAGS = new Set([
   'annotation', 'attach', 'cap-add', 'cap-drop', 'cidfile', 'cpus', 'detach', 'detach-keys', 'disable-content-trust',
   'domainname', 'entrypoint', 'env', 'env-file', 'group-add', 'hostname', 'init', 'interactive', 'label', 'label-file',
   'log-driver', 'log-opt', 'memory', 'mount', 'name', 'network', 'pids-limit', 'platform', 'privileged', 'pull', 'quiet',
-  'publish', 'publish-all', 'expose', 'dns', 'dns-search', 'dns-option', 'add-host',
+  'publish', 'publish-all', 'expose', 'dns', 'dns-search', 'dns-option', 'add-host', 'network-alias', 'ip', 'mac-address',
   'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'sig-proxy', 'stop-signal', 'stop-timeout', 'tmpfs', 'tty',
   'ulimit', 'user', 'volume', 'workdir',
 ]);
@@ -727,7 +727,7 @@ function parseExtraHost(value: string): string {
  * `none` (berth's default until issue 6) a binding could never be reached, so it is refused.
  */
 function publishedPorts(
-  networkMode: 'none' | 'host' | 'bridge',
+  networkMode: string,
   publish: readonly string[],
   expose: readonly string[],
   publishAll: boolean,
@@ -748,14 +748,34 @@ function publishedPorts(
 
 // The default stays `none` until published ports, user networks and restart policies are in
 // (issue 6): until then a default bridge would cost every `run` its CNI work for nothing.
-function parseNetworkMode(value: string | undefined): 'none' | 'host' | 'bridge' {
+/** none, host, bridge or a user network's name (whether it exists is create's to find out). */
+function parseNetworkMode(value: string | undefined): string {
   if (value === undefined || value === '' || value === 'none') return 'none';
-  if (value === 'host') return 'host';
-  if (value === 'bridge' || value === 'default') return 'bridge';
+  if (value === 'default') return 'bridge';
   if (value.startsWith('container:')) {
-    throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network bridge, none or host)`);
+    throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network bridge, a user network, none or host)`);
   }
-  throw usageError(`network ${value} not found`);
+  return value;
+}
+
+/** `--network-alias`, `--ip`, `--mac-address`: the endpoint's settings on the one network given. */
+function endpointSettings(networkMode: string, aliases: readonly string[], ip: string | undefined, mac: string | undefined) {
+  if (aliases.length === 0 && !ip && !mac) return undefined;
+  if (networkMode === 'none' || networkMode === 'host') {
+    if (mac) throw usageError('conflicting options: mac-address and the network mode');
+    throw usageError(aliases.length > 0 ? 'network-scoped alias is supported only for containers in user defined networks' : 'user specified IP address is supported on user defined networks only');
+  }
+  if (ip !== undefined && !isIPv4(ip)) throw invalidArgument('ip', ip, `invalid IPv4 address: ${ip}`);
+  if (mac !== undefined && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) throw usageError(`${mac} is not a valid mac address`);
+  return {
+    EndpointsConfig: {
+      [networkMode]: {
+        ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}),
+        ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}),
+        ...(mac ? { MacAddress: mac } : {}),
+      },
+    },
+  };
 }
 
 /** The body as Docker's JSON would carry it: fields not set are absent, not `undefined`. */
@@ -828,6 +848,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
   const runtime = validateRuntime(text(flags, 'runtime'));
   const networkMode = parseNetworkMode(text(flags, 'network'));
   const ports = publishedPorts(networkMode, texts(flags, 'publish'), texts(flags, 'expose'), toggle(flags, 'publish-all'), warn);
+  const networking = endpointSettings(networkMode, texts(flags, 'network-alias'), text(flags, 'ip') || undefined, text(flags, 'mac-address') || undefined);
 
   const name = text(flags, 'name');
   const detach = toggle(flags, 'detach');
@@ -905,6 +926,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
       Annotations: annotations,
       ...(security.unconfinedSystemPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     },
+    NetworkingConfig: networking,
   };
   const intent = parseCreateIntent(withoutUndefined({ ...body, HostConfig: withoutUndefined(body.HostConfig) }));
   const options: RunOptions = {

@@ -47,8 +47,9 @@ const hostConfigSchema = z
     PidsLimit: z.nullish(z.int()),
     Ulimits: z.nullish(z.array(z.object({ Name: z.string(), Soft: z.int(), Hard: z.int() }))),
     GroupAdd: z.nullish(z.array(z.string())),
+    /** none, host, bridge or a user network's name */
     NetworkMode: z.optional(
-      z.enum(['none', 'host', 'bridge'], { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` }),
+      z.string().check(z.refine((mode) => !mode.startsWith('container:'), { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` })),
     ),
     Runtime: z.optional(z.string()),
     AutoRemove: z.optional(z.boolean()),
@@ -109,7 +110,20 @@ export const createIntentSchema = z.object({
   StopTimeout: z.nullish(z.int()),
   ExposedPorts: z.nullish(z.record(z.string(), z.object({}))),
   HostConfig: z._default(hostConfigSchema, {}),
-  NetworkingConfig: z.nullish(z.object({ EndpointsConfig: z.nullish(z.record(z.string(), z.looseObject({}))) })),
+  NetworkingConfig: z.nullish(
+    z.object({
+      EndpointsConfig: z.nullish(
+        z.record(
+          z.string(),
+          z.looseObject({
+            Aliases: z.nullish(z.array(z.string())),
+            IPAMConfig: z.nullish(z.looseObject({ IPv4Address: z.optional(z.string()) })),
+            MacAddress: z.optional(z.string()),
+          }),
+        ),
+      ),
+    }),
+  ),
 });
 
 export type CreateIntent = z.infer<typeof createIntentSchema>;

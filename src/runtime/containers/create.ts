@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { LocalImage } from '../../image/local.js';
 import { formatPlatform } from '../../image/platform.js';
@@ -16,6 +17,7 @@ import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
 import { gatewayOf } from '../network/networks.js';
 import { publishAll, type PortBinding, type PortMapping } from '../network/ports.js';
+import type { ContainerIdentity } from '../network/attach.js';
 import type { ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
@@ -125,11 +127,18 @@ function portBindings(intent: CreateIntent, image: LocalImage): Record<string, P
   return publishAll(bindings, exposed.map((port) => (port.includes('/') ? port : `${port}/tcp`)));
 }
 
-/** The container's own network namespace on the default bridge; left again on rollback. */
-async function joinNetwork(context: RuntimeContext, id: string, bindings: Record<string, PortBinding[]>, undo: Undo[]) {
+/** The container's own network namespace on its network; left again on rollback. */
+async function joinNetwork(context: RuntimeContext, container: ContainerIdentity, intent: CreateIntent, bindings: Record<string, PortBinding[]>, undo: Undo[]) {
   const { attachContainer, detachContainer } = await import('../network/attach.js');
-  const attached = await attachContainer(context.config, id, 'bridge', bindings);
-  undo.push(() => detachContainer(context.config, id));
+  const network = intent.HostConfig.NetworkMode!;
+  const endpoint = intent.NetworkingConfig?.EndpointsConfig?.[network];
+  const attached = await attachContainer(
+    context.config,
+    container,
+    { network, aliases: endpoint?.Aliases ?? [], ipv4Address: endpoint?.IPAMConfig?.IPv4Address, macAddress: endpoint?.MacAddress },
+    bindings,
+  );
+  undo.push(() => detachContainer(context.config, container.id));
   return attached;
 }
 
@@ -182,7 +191,9 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       const [passwd, group, network] = await Promise.all([
         readRootfsFile(mounts, '/etc/passwd'),
         readRootfsFile(mounts, '/etc/group'),
-        networkMode === 'bridge' ? joinNetwork(context, id, portBindings(intent, image), undo) : undefined,
+        networkMode !== 'none' && networkMode !== 'host'
+          ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
+          : undefined,
       ]);
       const hostname = networkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
       const etcFiles = await writeEtcFiles(directory, {
@@ -194,6 +205,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         extraHosts: extraHosts(intent, context.config.bridgeSubnet),
         dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
       });
+      if (network) await (await import('../network/attach.js')).announceContainer(id);
       const spec = buildSpec({
         namespace: containerd.namespace,
         id,

@@ -5,7 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type NetworkMode = 'none' | 'host' | 'bridge';
+/** none, host, or the network the container is on */
+export type NetworkMode = string;
 
 export interface EtcFiles {
   /** host paths of the files to bind-mount at /etc/hostname, /etc/hosts, /etc/resolv.conf */

@@ -13,6 +13,7 @@ import { containerDirectory, containerLogPath } from '../paths.js';
 import type { Spec } from '../spec/types.js';
 import { EXTENSIONS, LABELS } from './labels.js';
 import type { Endpoint } from '../network/attach.js';
+import type { PortMapping } from '../network/ports.js';
 import { netnsPath as netnsPathOf } from '../network/netns.js';
 import type { ContainerRecord } from './record.js';
 import { isRunning } from './status.js';
@@ -45,8 +46,8 @@ export interface InspectSources {
   readonly logPath: string;
   /** with `-s` */
   readonly size?: ContainerSize;
-  /** the container's endpoint on its network (bridge mode), as its attachment recorded it */
-  readonly endpoint?: Endpoint;
+  /** the container's endpoints on its networks, as its attachments recorded them */
+  readonly endpoints?: readonly Endpoint[];
 }
 
 /**
@@ -327,36 +328,41 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
 }
 
 /** Docker's NetworkSettings.Ports: every exposed port, null where nothing is published. */
-function portsMap(intent: CreateIntent | undefined, endpoint: Endpoint | undefined): Map<string, unknown> {
+function portsMap(intent: CreateIntent | undefined, mappings: readonly PortMapping[]): Map<string, unknown> {
   const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const port of Object.keys(intent?.ExposedPorts ?? {})) ports[port] = null;
-  for (const mapping of endpoint?.portMappings ?? []) {
+  for (const mapping of mappings) {
     (ports[`${mapping.containerPort}/${mapping.protocol}`] ??= []).push({ HostIp: mapping.hostIP || '0.0.0.0', HostPort: String(mapping.hostPort) });
   }
   return jsonMap(ports);
 }
 
-function networkSettings(record: ContainerRecord, intent: CreateIntent | undefined, endpoint: Endpoint | undefined): Record<string, unknown> {
+function networkSettings(record: ContainerRecord, intent: CreateIntent | undefined, endpoints: readonly Endpoint[]): Record<string, unknown> {
   const mode = networkMode(intent);
   const running = isRunning(record) && record.task !== undefined && record.task.pid > 0;
+  // Docker fills the top-level address fields for the default bridge only
+  const endpoint = endpoints.find((candidate) => candidate.network === 'bridge');
   const networks: Record<string, unknown> = {};
-  if (mode) {
-    networks[mode] = {
-      IPAMConfig: null,
+  const names = endpoints.length > 0 ? endpoints.map((candidate) => candidate.network) : mode ? [mode] : [];
+  for (const name of names) {
+    const on = endpoints.find((candidate) => candidate.network === name);
+    const requested = intent?.NetworkingConfig?.EndpointsConfig?.[name];
+    networks[name] = {
+      IPAMConfig: requested?.IPAMConfig?.IPv4Address ? { IPv4Address: requested.IPAMConfig.IPv4Address } : null,
       Links: null,
-      Aliases: null,
-      MacAddress: endpoint?.macAddress ?? '',
+      Aliases: requested?.Aliases?.length ? [...requested.Aliases] : null,
+      MacAddress: on?.macAddress ?? '',
       DriverOpts: null,
       GwPriority: 0,
-      NetworkID: endpoint?.networkId ?? '',
+      NetworkID: on?.networkId ?? '',
       EndpointID: '',
-      Gateway: endpoint?.gateway ?? '',
-      IPAddress: endpoint?.ipAddress ?? '',
-      IPPrefixLen: endpoint?.prefixLength ?? 0,
+      Gateway: on?.gateway ?? '',
+      IPAddress: on?.ipAddress ?? '',
+      IPPrefixLen: on?.prefixLength ?? 0,
       IPv6Gateway: '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      DNSNames: null,
+      DNSNames: on && name !== 'bridge' ? [...on.aliases, record.id.slice(0, 12)] : null,
     };
   }
   return {
@@ -364,8 +370,8 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
     SandboxID: '',
     // the network namespace of a running container, for nsenter and friends
     // the network namespace, for nsenter and friends: berth's own file on a network, else the task's
-    SandboxKey: endpoint ? netnsPathOf(record.id) : running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
-    Ports: portsMap(intent, endpoint),
+    SandboxKey: endpoints.length > 0 ? netnsPathOf(record.id) : running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
+    Ports: portsMap(intent, endpoints.flatMap((candidate) => candidate.portMappings)),
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
@@ -430,7 +436,7 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
   omitEmpty(result, 'SizeRootFs', sources.size?.rootFs);
   result.Mounts = mountPoints(intent);
   result.Config = config(sources, args);
-  result.NetworkSettings = networkSettings(record, intent, sources.endpoint);
+  result.NetworkSettings = networkSettings(record, intent, sources.endpoints ?? []);
   return result;
 }
 
@@ -441,10 +447,9 @@ export interface InspectOptions {
   readonly imageConfig?: ImageRunConfig;
 }
 
-async function endpointOf(record: ContainerRecord): Promise<Endpoint | undefined> {
-  const { readAttachments, endpointOf: fromAttachment } = await import('../network/attach.js');
-  const attachment = (await readAttachments(record.id))?.attachments[0];
-  return attachment ? fromAttachment(attachment) : undefined;
+async function endpointsOf(record: ContainerRecord): Promise<Endpoint[]> {
+  const { readAttachments, endpointOf } = await import('../network/attach.js');
+  return (await readAttachments(record.id))?.attachments.map(endpointOf) ?? [];
 }
 
 /** Inspects one found container: parses its spec and intent and, with `size`, measures it. */
@@ -463,7 +468,7 @@ export async function inspectContainer(context: RuntimeContext, record: Containe
     directory: containerDirectory(settings, containerd.namespace, record.id),
     logPath: containerLogPath(settings, containerd.namespace, record.id),
     size,
-    endpoint: await endpointOf(record),
+    endpoints: await endpointsOf(record),
   });
 }
 

@@ -23,9 +23,9 @@ export function withAnnotations(spec: Spec, annotations: Readonly<Record<string,
  * `--network host` shares the host's network namespace; `none` keeps a private, empty one; a
  * network joins the namespace berth made and attached at create (`netnsPath`).
  */
-export function withNetworkMode(spec: Spec, mode: 'none' | 'host' | 'bridge', netnsPath?: string): void {
+export function withNetworkMode(spec: Spec, mode: string, netnsPath?: string): void {
   if (mode === 'host') spec.linux.namespaces = spec.linux.namespaces.filter((namespace) => namespace.type !== 'network');
-  if (mode === 'bridge' && netnsPath) {
+  if (mode !== 'host' && mode !== 'none' && netnsPath) {
     spec.linux.namespaces = spec.linux.namespaces.map((namespace) => (namespace.type === 'network' ? { type: 'network', path: netnsPath } : namespace));
   }
 }
