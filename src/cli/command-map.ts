@@ -1,17 +1,22 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ContainerCommit from '../commands/container/commit.js';
 import ContainerCreate from '../commands/container/create.js';
+import ContainerDiff from '../commands/container/diff.js';
 import ContainerExec from '../commands/container/exec.js';
+import ContainerExport from '../commands/container/export.js';
 import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
+import ContainerPause from '../commands/container/pause.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
 import ContainerStart from '../commands/container/start.js';
 import ContainerStop from '../commands/container/stop.js';
+import ContainerUnpause from '../commands/container/unpause.js';
 import ContainerWait from '../commands/container/wait.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
@@ -37,17 +42,22 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'container:commit': ContainerCommit,
   'container:create': ContainerCreate,
+  'container:diff': ContainerDiff,
   'container:exec': ContainerExec,
+  'container:export': ContainerExport,
   'container:inspect': ContainerInspect,
   'container:kill': ContainerKill,
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
+  'container:pause': ContainerPause,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
   'container:start': ContainerStart,
   'container:stop': ContainerStop,
+  'container:unpause': ContainerUnpause,
   'container:wait': ContainerWait,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,
