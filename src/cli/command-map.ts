@@ -7,6 +7,7 @@ import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
+import ContainerPrune from '../commands/container/prune.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -34,7 +35,9 @@ import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
 import NamespaceRemove from '../commands/namespace/remove.js';
 import NamespaceUpdate from '../commands/namespace/update.js';
+import SystemDf from '../commands/system/df.js';
 import SystemEvents from '../commands/system/events.js';
+import SystemPrune from '../commands/system/prune.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
@@ -44,6 +47,7 @@ export const COMMANDS = {
   'container:kill': ContainerKill,
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
+  'container:prune': ContainerPrune,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
@@ -71,6 +75,8 @@ export const COMMANDS = {
   'namespace:ls': NamespaceList,
   'namespace:remove': NamespaceRemove,
   'namespace:update': NamespaceUpdate,
+  'system:df': SystemDf,
   'system:events': SystemEvents,
+  'system:prune': SystemPrune,
   version: Version,
 };
