@@ -11,12 +11,12 @@ export default class ContainerPrune extends BerthCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ContainerPrune);
-    const { parsePruneFilters, pruneContainers } = await import('../../runtime/containers/prune.js');
+    const { deletedContainersText, parsePruneFilters, pruneContainers } = await import('../../runtime/containers/prune.js');
     const filters = parsePruneFilters(flags.filter ?? []);
     if (!flags.force && !(await confirm('WARNING! This will remove all stopped containers.'))) return;
     const { humanSize } = await import('../../format/units.js');
     const report = await pruneContainers(await this.runtime(), filters);
-    if (report.deleted.length > 0) process.stdout.write(`Deleted Containers:\n${report.deleted.map((id) => `${id}\n`).join('')}\n`);
+    process.stdout.write(deletedContainersText(report.deleted));
     this.print(`Total reclaimed space: ${humanSize(report.reclaimed)}`);
   }
 }

@@ -16,19 +16,17 @@ export default class SystemPrune extends BerthCommand {
     const { flags } = await this.parse(SystemPrune);
     if (flags.volumes) throw usageError('--volumes is not supported yet: berth has no volumes');
     const filterValues = flags.filter ?? [];
-    const { parsePruneFilters, pruneContainers } = await import('../../runtime/containers/prune.js');
+    const { deletedContainersText, parsePruneFilters, pruneContainers } = await import('../../runtime/containers/prune.js');
     const filters = parsePruneFilters(filterValues);
     if (!flags.force && !(await confirm(pruneWarning(flags.all, filterValues)))) return;
     const runtime = await this.runtime();
     const { humanSize } = await import('../../format/units.js');
     const { openImageStore } = await import('../../cli/image-context.js');
-    const { pruneImages } = await import('../../image/remove.js');
+    const { deletedImagesText, pruneImages } = await import('../../image/remove.js');
     const containers = await pruneContainers(runtime, filters);
-    if (containers.deleted.length > 0) process.stdout.write(`Deleted Containers:\n${containers.deleted.map((id) => `${id}\n`).join('')}\n`);
+    process.stdout.write(deletedContainersText(containers.deleted));
     const images = await pruneImages(await openImageStore(runtime), { all: flags.all, filters: filterValues });
-    if (images.lines.length > 0) {
-      process.stdout.write(['Deleted Images:', ...images.lines.map((line) => `${line.action.toLowerCase()}: ${line.subject}`), '', ''].join('\n'));
-    }
+    process.stdout.write(deletedImagesText(images.lines));
     this.print(`Total reclaimed space: ${humanSize(containers.reclaimed + images.reclaimed)}`);
   }
 }

@@ -3,6 +3,7 @@
 
 import { usageError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
+import { matchesEveryLabel } from '../label-filters.js';
 import { parseTimeOption } from '../logging/read.js';
 import { removeContainer } from './lifecycle.js';
 import { listContainers } from './list.js';
@@ -34,20 +35,11 @@ export function parsePruneFilters(values: readonly string[], now = new Date()): 
   return { until, labels, notLabels };
 }
 
-/** Docker's MatchKVList: every `key` or `key=value` holds. */
-function allLabelsMatch(values: readonly string[], labels: Readonly<Record<string, string>>): boolean {
-  return values.every((value) => {
-    const equals = value.indexOf('=');
-    const key = equals === -1 ? value : value.slice(0, equals);
-    return Object.hasOwn(labels, key) && (equals === -1 || labels[key] === value.slice(equals + 1));
-  });
-}
-
 export function prunable(record: ContainerRecord, filters: PruneFilters): boolean {
   if (record.status === 'running' || record.status === 'paused' || record.status === 'restarting') return false;
   if (filters.until !== undefined && record.created.getTime() > filters.until) return false;
-  if (filters.labels.length > 0 && !allLabelsMatch(filters.labels, record.userLabels)) return false;
-  if (filters.notLabels.length > 0 && allLabelsMatch(filters.notLabels, record.userLabels)) return false;
+  if (filters.labels.length > 0 && !matchesEveryLabel(filters.labels, record.userLabels)) return false;
+  if (filters.notLabels.length > 0 && matchesEveryLabel(filters.notLabels, record.userLabels)) return false;
   return true;
 }
 
@@ -68,4 +60,9 @@ export async function pruneContainers(context: RuntimeContext, filters: PruneFil
     reclaimed += sizes.get(record.id)?.rw ?? 0;
   }
   return { deleted, reclaimed };
+}
+
+/** Docker's `Deleted Containers:` block (empty when nothing went), blank line included. */
+export function deletedContainersText(ids: readonly string[]): string {
+  return ids.length === 0 ? '' : `Deleted Containers:\n${ids.map((id) => `${id}\n`).join('')}\n`;
 }

@@ -2,6 +2,7 @@
 // keys must all hold, except `label`, whose values must all match (Docker's MatchKVList).
 
 import { usageError } from '../../errors.js';
+import { matchesEveryLabel } from '../label-filters.js';
 import type { DockerEvent } from './docker-events.js';
 
 /** Keys matched as a name or ID prefix against every event's actor, whatever its type (as Docker does). */
@@ -43,18 +44,8 @@ export function eventMatches(filters: EventFilters, event: DockerEvent): boolean
     exact('scope', 'local') &&
     NAME_KEYS.every((key) => fuzzy(key, event.actorId, name)) &&
     exact('image', event.actorId, imageName, withoutTag(event.actorId), withoutTag(imageName)) &&
-    labelsMatch(filters.get('label'), event.attributes)
+    matchesEveryLabel(filters.get('label') ?? [], event.attributes)
   );
-}
-
-function labelsMatch(values: readonly string[] | undefined, attributes: Readonly<Record<string, string>>): boolean {
-  if (!values) return true;
-  return values.every((value) => {
-    const equals = value.indexOf('=');
-    const key = equals === -1 ? value : value.slice(0, equals);
-    if (!Object.hasOwn(attributes, key)) return false;
-    return equals === -1 || attributes[key] === value.slice(equals + 1);
-  });
 }
 
 /** A reference's familiar repository without tag or digest: Docker's stripTag. */
