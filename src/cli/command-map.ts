@@ -11,6 +11,7 @@ import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
 import ContainerPause from '../commands/container/pause.js';
+import ContainerPrune from '../commands/container/prune.js';
 import ContainerRemove from '../commands/container/rm.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
@@ -39,6 +40,9 @@ import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
 import NamespaceRemove from '../commands/namespace/remove.js';
 import NamespaceUpdate from '../commands/namespace/update.js';
+import SystemDf from '../commands/system/df.js';
+import SystemEvents from '../commands/system/events.js';
+import SystemPrune from '../commands/system/prune.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
@@ -52,6 +56,7 @@ export const COMMANDS = {
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
   'container:pause': ContainerPause,
+  'container:prune': ContainerPrune,
   'container:rm': ContainerRemove,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
@@ -80,5 +85,8 @@ export const COMMANDS = {
   'namespace:ls': NamespaceList,
   'namespace:remove': NamespaceRemove,
   'namespace:update': NamespaceUpdate,
+  'system:df': SystemDf,
+  'system:events': SystemEvents,
+  'system:prune': SystemPrune,
   version: Version,
 };
