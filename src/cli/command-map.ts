@@ -1,6 +1,7 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ContainerAttach from '../commands/container/attach.js';
 import ContainerCreate from '../commands/container/create.js';
 import ContainerExec from '../commands/container/exec.js';
 import ContainerInspect from '../commands/container/inspect.js';
@@ -8,10 +9,14 @@ import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
 import ContainerRemove from '../commands/container/rm.js';
+import ContainerRename from '../commands/container/rename.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
 import ContainerStart from '../commands/container/start.js';
+import ContainerStats from '../commands/container/stats.js';
 import ContainerStop from '../commands/container/stop.js';
+import ContainerTop from '../commands/container/top.js';
+import ContainerUpdate from '../commands/container/update.js';
 import ContainerWait from '../commands/container/wait.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
@@ -37,6 +42,7 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'container:attach': ContainerAttach,
   'container:create': ContainerCreate,
   'container:exec': ContainerExec,
   'container:inspect': ContainerInspect,
@@ -44,10 +50,14 @@ export const COMMANDS = {
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
   'container:rm': ContainerRemove,
+  'container:rename': ContainerRename,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
   'container:start': ContainerStart,
+  'container:stats': ContainerStats,
   'container:stop': ContainerStop,
+  'container:top': ContainerTop,
+  'container:update': ContainerUpdate,
   'container:wait': ContainerWait,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,

@@ -75,6 +75,13 @@ export function encodeMessage(typeName: string, value: object): Buffer {
   return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
 }
 
+/** A message berth's protos define, from an Any's bytes (`io.containerd.cgroups.v1.Metrics`). */
+export function decodeMessage<Message>(typeName: string, bytes: Uint8Array): Message {
+  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+  const type = root.lookupType(typeName);
+  return type.toObject(type.decode(bytes), DECODE_OPTIONS) as Message;
+}
+
 export class ContainerdClient {
   readonly address: string;
   readonly namespace: string;
