@@ -63,7 +63,7 @@ export function parseUpdateFlags(flags: Readonly<Record<string, string | undefin
   }
   const restart = flags.restart;
   const given = Object.values(flags).some((value) => value !== undefined);
-  if (!given) throw usageError('you must provide one or more flags when using this command');
+  if (!given) throw new BerthError('invalid-argument', 'you must provide one or more flags when using this command');
   return { fields, flagOf, restartPolicy: restart === undefined || restart === '' ? undefined : parseRestartPolicy(restart) };
 }
 
@@ -151,8 +151,15 @@ export function taskResources(host: HostConfig, update: ContainerUpdate): Record
 export async function updateContainer(context: RuntimeContext, record: ContainerRecord, update: ContainerUpdate): Promise<void> {
   const { containerd } = context;
   const { container } = record;
-  const intent = updatedIntent(storedIntent(container), update);
   const failed = (error: unknown) => new BerthError(error instanceof BerthError ? error.category : 'internal', `Cannot update container ${record.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  let intent: CreateIntent;
+  try {
+    intent = updatedIntent(storedIntent(container), update);
+  } catch (error) {
+    // the daemon's refusals name the container; berth's own (a flag not supported yet) do not
+    if (error instanceof BerthError && error.category === 'invalid-argument') throw failed(error);
+    throw error;
+  }
   const running = record.status === 'running' || record.status === 'paused';
   if (running && Object.keys(update.fields).length > 0) {
     const resources = taskResources(intent.HostConfig, update);
