@@ -35,15 +35,16 @@ export interface StatsRow {
 const percentage = (value: number) => `${value.toFixed(2)}%`;
 
 export function statsRow(container: { readonly ref: string; readonly id: string; readonly name: string }, entry: StatsEntry, truncate: boolean): StatsRow {
+  // in Go's key order: Docker's `{{json .}}` marshals the row as a map
   return {
-    Container: container.ref,
-    Name: container.name === '' ? '--' : container.name,
-    ID: truncate ? container.id.slice(0, 12) : container.id,
-    CPUPerc: percentage(entry.cpuPercent),
-    MemUsage: `${bytesSize(entry.memory)} / ${bytesSize(entry.memoryLimit)}`,
-    MemPerc: percentage(entry.memoryPercent),
-    NetIO: `${humanSize(entry.netRx, 3)} / ${humanSize(entry.netTx, 3)}`,
     BlockIO: `${humanSize(entry.blockRead, 3)} / ${humanSize(entry.blockWrite, 3)}`,
+    CPUPerc: percentage(entry.cpuPercent),
+    Container: container.ref,
+    ID: truncate ? container.id.slice(0, 12) : container.id,
+    MemPerc: percentage(entry.memoryPercent),
+    MemUsage: `${bytesSize(entry.memory)} / ${bytesSize(entry.memoryLimit)}`,
+    Name: container.name === '' ? '--' : container.name,
+    NetIO: `${humanSize(entry.netRx, 3)} / ${humanSize(entry.netTx, 3)}`,
     PIDs: String(entry.pids),
   };
 }
