@@ -5,7 +5,7 @@ import { BerthError } from '../../errors.js';
 
 export default class ContainerAttach extends BerthCommand {
   static summary = 'Attach local standard input, output, and error streams to a running container';
-  static usage = 'attach [OPTIONS] CONTAINER';
+  static usage = '[OPTIONS] CONTAINER';
   static aliases = ['attach'];
   static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
   static flags = {

@@ -4,7 +4,7 @@ import { BerthError } from '../../errors.js';
 
 export default class ContainerRename extends BerthCommand {
   static summary = 'Rename a container';
-  static usage = 'rename CONTAINER NEW_NAME';
+  static usage = 'CONTAINER NEW_NAME';
   static aliases = ['rename'];
   static args = {
     container: Args.string({ required: true, description: 'container name or ID' }),

@@ -10,7 +10,7 @@ const TICK_MS = 1000;
 
 export default class ContainerStats extends BerthCommand {
   static summary = 'Display a live stream of container(s) resource usage statistics';
-  static usage = 'stats [OPTIONS] [CONTAINER...]';
+  static usage = '[OPTIONS] [CONTAINER...]';
   static aliases = ['stats'];
   static strict = false;
   static args = { container: Args.string({ required: false, description: 'container names or IDs (default: all running)' }) };

@@ -4,7 +4,7 @@ import { containerArgv } from '../../cli/container-flags.js';
 
 export default class ContainerTop extends BerthCommand {
   static summary = 'Display the running processes of a container';
-  static usage = 'top CONTAINER [ps OPTIONS]';
+  static usage = 'CONTAINER [ps OPTIONS]';
   static aliases = ['top'];
   static strict = false;
   // everything after the container is ps's: `top web -o pid,comm`

@@ -5,7 +5,7 @@ import { forEachTarget } from '../../cli/targets.js';
 
 export default class ContainerUpdate extends BerthCommand {
   static summary = 'Update configuration of one or more containers';
-  static usage = 'update [OPTIONS] CONTAINER [CONTAINER...]';
+  static usage = '[OPTIONS] CONTAINER [CONTAINER...]';
   static aliases = ['update'];
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
