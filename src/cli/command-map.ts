@@ -2,6 +2,7 @@
 // directory scan at startup). Command modules import nothing heavy at top level.
 
 import ContainerCommit from '../commands/container/commit.js';
+import ContainerAttach from '../commands/container/attach.js';
 import ContainerCreate from '../commands/container/create.js';
 import ContainerDiff from '../commands/container/diff.js';
 import ContainerExec from '../commands/container/exec.js';
@@ -13,11 +14,15 @@ import ContainerLogs from '../commands/container/logs.js';
 import ContainerPause from '../commands/container/pause.js';
 import ContainerPrune from '../commands/container/prune.js';
 import ContainerRemove from '../commands/container/rm.js';
+import ContainerRename from '../commands/container/rename.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
 import ContainerStart from '../commands/container/start.js';
+import ContainerStats from '../commands/container/stats.js';
 import ContainerStop from '../commands/container/stop.js';
 import ContainerUnpause from '../commands/container/unpause.js';
+import ContainerTop from '../commands/container/top.js';
+import ContainerUpdate from '../commands/container/update.js';
 import ContainerWait from '../commands/container/wait.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
@@ -47,6 +52,7 @@ import Version from '../commands/version.js';
 
 export const COMMANDS = {
   'container:commit': ContainerCommit,
+  'container:attach': ContainerAttach,
   'container:create': ContainerCreate,
   'container:diff': ContainerDiff,
   'container:exec': ContainerExec,
@@ -58,11 +64,15 @@ export const COMMANDS = {
   'container:pause': ContainerPause,
   'container:prune': ContainerPrune,
   'container:rm': ContainerRemove,
+  'container:rename': ContainerRename,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
   'container:start': ContainerStart,
+  'container:stats': ContainerStats,
   'container:stop': ContainerStop,
   'container:unpause': ContainerUnpause,
+  'container:top': ContainerTop,
+  'container:update': ContainerUpdate,
   'container:wait': ContainerWait,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,

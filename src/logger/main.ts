@@ -6,7 +6,7 @@
 // no gRPC): every running container pays for this process's memory.
 
 import { closeSync, open, openSync, readFileSync, readSync, unlinkSync, writeFileSync, appendFileSync, constants } from 'node:fs';
-import { Socket, createConnection } from 'node:net';
+import { Socket, createConnection, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
 import { encodeFrame } from '../runtime/logging/frames.js';
@@ -34,6 +34,9 @@ let config: LoggerConfig;
 let writer: JsonFileWriter | undefined;
 let attach: Socket | undefined;
 let holdStdinFd: number | undefined;
+/** `berth attach` clients: they see output from when they came, as Docker's attach does */
+const watchers = new Set<Socket>();
+let watcherServer: Server | undefined;
 let inputs: Input[] = [];
 let started = false;
 let finishing = false;
@@ -68,6 +71,7 @@ function main(): void {
   } catch (error) {
     report(error);
   }
+  if (config.listen) listenForWatchers(config.listen, 0);
   if (config.stdout && config.stderr) {
     openFifos(config.stdout, config.stderr);
   } else {
@@ -119,10 +123,40 @@ function connectInputs(list: Array<{ stream: LogStream; fd: number }>): void {
   if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
 }
 
+/** The previous run's logger may still be draining under the same name: a few tries, then none. */
+function listenForWatchers(name: string, attempt: number): void {
+  const server = createServer((socket) => {
+    if (finishing) {
+      socket.destroy();
+      return;
+    }
+    watchers.add(socket);
+    const drop = () => {
+      watchers.delete(socket);
+      socket.destroy();
+      resumeInputs();
+    };
+    socket.on('error', drop);
+    socket.on('close', drop);
+    socket.on('drain', resumeInputs);
+    socket.resume(); // a watcher sends nothing that matters; its stdin goes to the FIFO
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' && attempt < 20 && !finishing) setTimeout(() => listenForWatchers(name, attempt + 1), 100).unref();
+    else report(error);
+  });
+  server.listen(name);
+  server.unref();
+  watcherServer = server;
+}
+
 function handle(stream: LogStream, chunk: Buffer): void {
-  if (attach) {
-    const flowing = attach.write(encodeFrame(stream, chunk));
-    if (!flowing && attach.writableLength > ATTACH_HIGH_WATER) for (const input of inputs) input.socket.pause();
+  if (attach || watchers.size > 0) {
+    const frame = encodeFrame(stream, chunk);
+    for (const socket of attach ? [attach, ...watchers] : watchers) {
+      const flowing = socket.write(frame);
+      if (!flowing && socket.writableLength > ATTACH_HIGH_WATER) for (const input of inputs) input.socket.pause();
+    }
   }
   if (writer) {
     try {
@@ -217,14 +251,23 @@ function finish(): void {
   } catch (error) {
     report(error);
   }
-  if (attach) {
-    const done = () => complete();
-    attach.removeListener('close', dropAttach);
-    attach.once('close', done);
-    // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
-    attach.end(done);
+  watcherServer?.close();
+  const sockets = attach ? [attach, ...watchers] : [...watchers];
+  if (sockets.length > 0) {
+    let open = sockets.length;
+    const done = () => {
+      open -= 1;
+      if (open === 0) complete();
+    };
+    if (attach) attach.removeListener('close', dropAttach);
+    for (const socket of sockets) {
+      socket.removeAllListeners('close');
+      socket.once('close', done);
+      // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
+      socket.end(() => socket.destroy());
+    }
     // an attached berth that stopped reading cannot hold the shim's Tasks.Delete (12 s until SIGKILL)
-    setTimeout(done, 5000).unref();
+    setTimeout(complete, 5000).unref();
   } else {
     complete();
   }
@@ -236,6 +279,7 @@ function complete(): void {
   if (completed) return;
   completed = true;
   attach?.destroy();
+  for (const socket of watchers) socket.destroy();
   if (config.pidFile) {
     try {
       unlinkSync(config.pidFile);

@@ -74,7 +74,7 @@ function invalidArgument(flag: string, value: string, reason: string): BerthErro
 }
 
 /** Runs a flag's parser, turning its complaint into pflag's `invalid argument` message. */
-function parsedFlag<T>(flag: string, value: string, parse: (value: string) => T): T {
+export function parsedFlag<T>(flag: string, value: string, parse: (value: string) => T): T {
   try {
     return parse(value);
   } catch (error) {

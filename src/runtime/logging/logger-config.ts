@@ -12,6 +12,8 @@ export interface LoggerConfig {
   readonly tty?: boolean;
   /** abstract unix socket ('\0…') where a foreground berth takes the output as frames */
   readonly attach?: string;
+  /** abstract unix socket ('\0…') where the logger takes later attachments (`berth attach`) */
+  readonly listen?: string;
   /** the container's stdin FIFO, held open (O_RDWR) so stdin never sees EOF when berth goes */
   readonly holdStdin?: string;
   /** argv run detached (own session, no stdio) once the output is drained and the log closed */
@@ -23,7 +25,7 @@ export interface LoggerConfig {
   readonly stderr?: string;
 }
 
-const OPTIONAL_STRINGS = ['attach', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
+const OPTIONAL_STRINGS = ['attach', 'listen', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
 
 export function checkLoggerConfig(value: unknown): LoggerConfig {
   const fail = (what: string): never => {
