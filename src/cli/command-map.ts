@@ -13,6 +13,7 @@ import ContainerRun from '../commands/container/run.js';
 import ContainerStart from '../commands/container/start.js';
 import ContainerStop from '../commands/container/stop.js';
 import ContainerWait from '../commands/container/wait.js';
+import InternalHealthcheck from '../commands/internal/healthcheck.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
 import ImageInspect from '../commands/image/inspect.js';
@@ -49,6 +50,7 @@ export const COMMANDS = {
   'container:start': ContainerStart,
   'container:stop': ContainerStop,
   'container:wait': ContainerWait,
+  'internal:healthcheck': InternalHealthcheck,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,
   'image:inspect': ImageInspect,

@@ -21,6 +21,21 @@ export interface LoggerConfig {
   /** FIFO mode (berth starts the logger for `-i` without `-t`): the output FIFOs instead of fds 3/4 */
   readonly stdout?: string;
   readonly stderr?: string;
+  /** the container's health check, run by the logger for as long as the container runs */
+  readonly health?: LoggerHealth;
+}
+
+/** What the logger needs to schedule probes; each probe is one run of `command`. */
+export interface LoggerHealth {
+  /** argv of `berth internal healthcheck <id>`: runs the test once and records the result */
+  readonly command: readonly string[];
+  /** the health state file, read for its status (the start interval applies while `starting`) */
+  readonly stateFile: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly startPeriodMs: number;
+  readonly startIntervalMs: number;
+  readonly retries: number;
 }
 
 const OPTIONAL_STRINGS = ['attach', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
@@ -44,8 +59,21 @@ export function checkLoggerConfig(value: unknown): LoggerConfig {
       fail('onExit must be a non-empty argv');
     }
   }
+  if (config.health !== undefined) checkHealth(config.health, fail);
   if ((config.stdout === undefined) !== (config.stderr === undefined) && !config.tty) fail('stdout and stderr FIFOs go together');
   return config as unknown as LoggerConfig;
+}
+
+function checkHealth(value: unknown, fail: (what: string) => never): void {
+  if (typeof value !== 'object' || value === null) fail('health must be an object');
+  const health = value as Record<string, unknown>;
+  if (!Array.isArray(health.command) || health.command.length === 0 || !health.command.every((arg) => typeof arg === 'string')) {
+    fail('health.command must be a non-empty argv');
+  }
+  if (typeof health.stateFile !== 'string' || health.stateFile === '') fail('health.stateFile must be a path');
+  for (const key of ['intervalMs', 'timeoutMs', 'startPeriodMs', 'startIntervalMs', 'retries']) {
+    if (typeof health[key] !== 'number' || !((health[key] as number) >= 0)) fail(`health.${key} must be a number ≥ 0`);
+  }
 }
 
 /** argv after the script: containerd passes the URI's query as key, value pairs in random order. */

@@ -1,0 +1,116 @@
+// Health checks without a daemon. A container with a check has its state reset to `starting`
+// by every start (prepareHealthMonitor), which also tells the container's logger — the process
+// that lives exactly as long as the container — how often to probe. Each probe is one
+// `berth internal healthcheck <id>` (runHealthcheck): the test is exec'd in the container as
+// Docker's daemon execs it, killed when it overruns its timeout, and the verdict recorded.
+
+import { BerthError } from '../../errors.js';
+import type { RuntimeContext } from '../context.js';
+import type { Container } from '../containerd/types.js';
+import { deleteExec, startExec, type StartedExec } from '../containers/exec.js';
+import { LABELS } from '../containers/labels.js';
+import { getContainer, internalCommand, storedIntent } from '../containers/lifecycle.js';
+import { processControls } from '../containers/process-controls.js';
+import { getTask } from '../containers/task.js';
+import type { CreateIntent } from '../intent.js';
+import type { LoggerHealth } from '../logging/logger-config.js';
+import { containerDirectory } from '../paths.js';
+import { SIGKILL } from '../signals.js';
+import { formatGoDuration } from '../../format/go-duration.js';
+import { probeCommand, probeTiming } from './config.js';
+import { LimitedOutput, applyResult, healthStatePath, readHealthState, startingState, writeHealthState, type HealthResult } from './state.js';
+
+/** How long a killed probe (or the IO of one) may take to go away before berth stops waiting. */
+const KILL_GRACE_MS = 5_000;
+
+function stateFileOf(context: RuntimeContext, id: string): string {
+  return healthStatePath(containerDirectory(context.config, context.containerd.namespace, id));
+}
+
+/**
+ * Before a container with a health check starts: its state back to `starting` (the log kept),
+ * and what its logger needs to run the probes. Undefined when there is nothing to check.
+ */
+export async function prepareHealthMonitor(context: RuntimeContext, id: string, intent: CreateIntent): Promise<LoggerHealth | undefined> {
+  if (!probeCommand(intent.Healthcheck) || !intent.Healthcheck) return undefined;
+  const stateFile = stateFileOf(context, id);
+  await writeHealthState(stateFile, startingState(await readHealthState(stateFile)));
+  return { command: internalCommand(context, 'healthcheck', id), stateFile, ...probeTiming(intent.Healthcheck) };
+}
+
+/** Go's RFC 3339 with nanoseconds: no trailing zeros in the fraction. */
+function timeText(date: Date): string {
+  return date.toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+/**
+ * One probe of container `id`, its result recorded in the container's health state. Nothing
+ * is recorded when the container is not running (any more), or when `abort` fires: the logger
+ * stops its probe when the container ends, as Docker's monitor drops a probe cut short.
+ */
+export async function runHealthcheck(context: RuntimeContext, id: string, abort?: AbortSignal): Promise<void> {
+  const container = await getContainer(context, id);
+  if (!container) return;
+  const intent = storedIntent(container);
+  const command = probeCommand(intent.Healthcheck);
+  if (!command || !intent.Healthcheck) return;
+  const timing = probeTiming(intent.Healthcheck);
+  const result = await probe(context, container, command, timing.timeoutMs, abort);
+  if (!result || abort?.aborted) return;
+  const task = await getTask(context, id);
+  if (task?.status !== 'RUNNING') return;
+  const stateFile = stateFileOf(context, id);
+  const state = (await readHealthState(stateFile)) ?? startingState();
+  const startedText = container.labels[LABELS.startedAt];
+  const startedAt = startedText ? new Date(startedText) : undefined;
+  await writeHealthState(stateFile, applyResult(state, result, { retries: timing.retries, startPeriodMs: timing.startPeriodMs, startedAt }));
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Runs the test once; undefined when the container is not running, so there is nothing to judge. */
+async function probe(context: RuntimeContext, container: Container, command: string[], timeoutMs: number, abort?: AbortSignal): Promise<HealthResult | undefined> {
+  const start = new Date();
+  const failed = (output: string): HealthResult => ({ Start: timeText(start), End: timeText(new Date()), ExitCode: -1, Output: output });
+  if (command.length === 0) return failed(`healthcheck for container ${container.id} has no command`);
+  let exec: StartedExec;
+  try {
+    exec = await startExec(context, container, { args: command, env: [], tty: false, openStdin: false, privileged: false, detach: false });
+  } catch (error) {
+    // not running or paused: Docker's monitor is stopped then, and nothing is recorded
+    if (error instanceof BerthError && error.category === 'failed-precondition') return undefined;
+    return failed(error instanceof Error ? error.message : String(error));
+  }
+  const output = new LimitedOutput();
+  exec.io.attached?.onOutput((_stream, chunk) => output.add(chunk));
+  let timer: NodeJS.Timeout | undefined;
+  const overran = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (abort?.aborted) resolve('aborted');
+    abort?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  try {
+    const outcome = await Promise.race([exec.exit, overran, aborted]);
+    if (typeof outcome === 'string') {
+      await processControls(context, container.id, exec.execId).signal(SIGKILL).catch(() => undefined);
+      await within(exec.exit.catch(() => undefined), KILL_GRACE_MS);
+      if (outcome === 'aborted') return undefined;
+      await within(exec.io.attached?.done ?? Promise.resolve(), KILL_GRACE_MS);
+      const seen = output.text();
+      const limit = formatGoDuration(timeoutMs * 1e6);
+      return failed(seen === '' ? `Health check exceeded timeout (${limit})` : `Health check exceeded timeout (${limit}): ${seen}`);
+    }
+    // the output is complete once the exec's FIFOs close after its exit
+    await within(exec.io.attached?.done ?? Promise.resolve(), KILL_GRACE_MS);
+    return { Start: timeText(start), End: timeText(new Date()), ExitCode: outcome.exitCode, Output: output.text() };
+  } catch (error) {
+    return failed(error instanceof Error ? error.message : String(error));
+  } finally {
+    clearTimeout(timer);
+    await exec.io.release().catch(() => undefined);
+    await deleteExec(context, container.id, exec.execId);
+  }
+}
