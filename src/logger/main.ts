@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
 import { encodeFrame } from '../runtime/logging/frames.js';
 import { checkLoggerConfig, configPathFromArgs, type LoggerConfig, type LoggerHealth } from '../runtime/logging/logger-config.js';
-import { nextProbeDelay } from '../runtime/health/schedule.js';
 import type { ChildProcess } from 'node:child_process';
 
 /** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
@@ -41,8 +40,7 @@ let started = false;
 let finishing = false;
 let exitPoll: NodeJS.Timeout | undefined;
 let terminatedByShim = false;
-let probeTimer: NodeJS.Timeout | undefined;
-let probe: ChildProcess | undefined;
+let probes: ChildProcess | undefined;
 
 function main(): void {
   const configPath = configPathFromArgs(process.argv.slice(2));
@@ -266,54 +264,26 @@ function complete(): void {
   process.exit(0);
 }
 
-/**
- * The container's health check, as Docker's monitor schedules it: the first probe one interval
- * (or start interval) after the start, the next one that long after the previous one ended.
- * Each probe is a short-lived berth (see runHealthcheck); this process only keeps time.
- */
+/** The health probes run beside the container, in their own process group (see LoggerHealth). */
 function startProbes(health: LoggerHealth): void {
-  const startedAt = Date.now();
-  const schedule = (): void => {
+  void import('node:child_process').then(({ spawn }) => {
     if (finishing) return;
-    probeTimer = setTimeout(runProbe, nextProbeDelay(health, Date.now() - startedAt, healthStatus(health.stateFile)));
-  };
-  const runProbe = (): void => {
-    void import('node:child_process').then(({ spawn }) => {
-      if (finishing) return;
-      const [command, ...args] = health.command;
-      const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
-      const child = spawn(command, args, { stdio: 'ignore', env, cwd: '/' });
-      probe = child;
-      // berth enforces the timeout itself; this only ends a probe stuck on containerd
-      const stuck = setTimeout(() => child.kill('SIGKILL'), health.timeoutMs + 60_000);
-      const done = (): void => {
-        clearTimeout(stuck);
-        if (probe === child) probe = undefined;
-        schedule();
-      };
-      child.once('error', (error) => {
-        report(error);
-        done();
-      });
-      child.once('exit', done);
-    });
-  };
-  schedule();
+    const [command, ...args] = health.command;
+    const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
+    probes = spawn(command, args, { detached: true, stdio: 'ignore', env, cwd: '/' });
+    probes.on('error', report);
+  });
 }
 
-function healthStatus(stateFile: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(stateFile, 'utf8')) as { Status?: string }).Status;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The container has ended: a probe under way is dropped (it records nothing on SIGTERM). */
+/** The container has ended: a probe under way is dropped (berth records nothing on SIGTERM). */
 function stopProbes(): void {
-  if (probeTimer) clearTimeout(probeTimer);
-  probe?.kill('SIGTERM');
-  probe = undefined;
+  if (probes?.pid === undefined) return;
+  try {
+    process.kill(-probes.pid, 'SIGTERM');
+  } catch {
+    // the probes already ended
+  }
+  probes = undefined;
 }
 
 function closeQuietly(fd: number): void {

@@ -2,8 +2,9 @@ import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 
 /**
- * Started by a container's logger for each health probe: runs the container's health check
- * once and records the result. SIGTERM (the container ended) drops the probe unrecorded. Not for users.
+ * Run by a container's probe loop (which its logger starts): runs the container's health check
+ * once, records the result and prints the seconds to wait before the next probe (nothing once
+ * the container no longer runs). SIGTERM (the container ended) drops the probe. Not for users.
  */
 export default class InternalHealthcheck extends BerthCommand {
   static hidden = true;
@@ -19,6 +20,7 @@ export default class InternalHealthcheck extends BerthCommand {
       setTimeout(() => process.exit(143), 3000).unref();
     });
     const { runHealthcheck } = await import('../../runtime/health/probe.js');
-    await runHealthcheck(await this.runtime(), args.id, stop.signal);
+    const nextMs = await runHealthcheck(await this.runtime(), args.id, stop.signal);
+    if (nextMs !== undefined) this.print(String(nextMs / 1000));
   }
 }

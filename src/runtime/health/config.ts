@@ -4,7 +4,6 @@
 // runs and when. Pure: no I/O, nothing heavy (the logger bundle imports the timing part).
 
 import { usageError } from '../../errors.js';
-import type { ProbeTiming } from './schedule.js';
 
 /** Docker's HealthConfig; durations in nanoseconds, a zero or absent field means "the default". */
 export interface HealthConfig {
@@ -92,6 +91,15 @@ export function probeCommand(config: HealthConfig | null | undefined): string[] 
   return undefined;
 }
 
+/** The schedule and the verdict's rules with Docker's defaults in place, in milliseconds. */
+export interface ProbeTiming {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly startPeriodMs: number;
+  readonly startIntervalMs: number;
+  readonly retries: number;
+}
+
 export function probeTiming(config: HealthConfig): ProbeTiming {
   const ms = (value: number | undefined, fallback: number) => (value || fallback) / MILLISECOND;
   return {
@@ -101,4 +109,13 @@ export function probeTiming(config: HealthConfig): ProbeTiming {
     startIntervalMs: ms(config.StartInterval, HEALTH_DEFAULTS.startInterval),
     retries: config.Retries && config.Retries > 0 ? config.Retries : HEALTH_DEFAULTS.retries,
   };
+}
+
+/**
+ * The wait before the next probe (daemon/health.go's getInterval): the start interval while
+ * the container is in its start period and not yet found healthy, the interval otherwise.
+ */
+export function nextProbeDelay(timing: ProbeTiming, sinceStartMs: number, status: string | undefined): number {
+  if (sinceStartMs >= timing.startPeriodMs) return timing.intervalMs;
+  return status === 'starting' ? timing.startIntervalMs : timing.intervalMs;
 }

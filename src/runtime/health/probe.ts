@@ -1,8 +1,9 @@
 // Health checks without a daemon. A container with a check has its state reset to `starting`
-// by every start (prepareHealthMonitor), which also tells the container's logger — the process
-// that lives exactly as long as the container — how often to probe. Each probe is one
-// `berth internal healthcheck <id>` (runHealthcheck): the test is exec'd in the container as
-// Docker's daemon execs it, killed when it overruns its timeout, and the verdict recorded.
+// by every start (prepareHealthMonitor), which also gives the container's logger — the process
+// that lives exactly as long as the container — a probe loop to run beside it: a shell that
+// sleeps, runs one `berth internal healthcheck <id>` (runHealthcheck: the test is exec'd in the
+// container as Docker's daemon execs it, killed when it overruns its timeout, the verdict
+// recorded) and sleeps for as long as that probe says Docker's monitor would wait.
 
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
@@ -17,7 +18,7 @@ import type { LoggerHealth } from '../logging/logger-config.js';
 import { containerDirectory } from '../paths.js';
 import { SIGKILL } from '../signals.js';
 import { formatGoDuration } from '../../format/go-duration.js';
-import { probeCommand, probeTiming } from './config.js';
+import { nextProbeDelay, probeCommand, probeTiming } from './config.js';
 import { LimitedOutput, applyResult, healthStatePath, readHealthState, startingState, writeHealthState, type HealthResult } from './state.js';
 
 /** How long a killed probe (or the IO of one) may take to go away before berth stops waiting. */
@@ -28,14 +29,27 @@ function stateFileOf(context: RuntimeContext, id: string): string {
 }
 
 /**
+ * The logger's probe loop: `$1` the first wait, `$2` the wait after a probe that failed to say,
+ * then berth's argv. A probe prints the next wait in seconds, or nothing when the container no
+ * longer runs; the loop also ends with the logger that started it (its parent).
+ */
+const PROBE_LOOP =
+  'delay=$1 fallback=$2; shift 2; ' +
+  'while sleep "$delay" && kill -0 "$PPID" 2>/dev/null; do delay=$("$@") || delay=$fallback; [ -n "$delay" ] || exit 0; done';
+
+const seconds = (ms: number) => String(ms / 1000);
+
+/**
  * Before a container with a health check starts: its state back to `starting` (the log kept),
- * and what its logger needs to run the probes. Undefined when there is nothing to check.
+ * and the probe loop its logger runs. Undefined when there is nothing to check.
  */
 export async function prepareHealthMonitor(context: RuntimeContext, id: string, intent: CreateIntent): Promise<LoggerHealth | undefined> {
   if (!probeCommand(intent.Healthcheck) || !intent.Healthcheck) return undefined;
   const stateFile = stateFileOf(context, id);
   await writeHealthState(stateFile, startingState(await readHealthState(stateFile)));
-  return { command: internalCommand(context, 'healthcheck', id), stateFile, ...probeTiming(intent.Healthcheck) };
+  const timing = probeTiming(intent.Healthcheck);
+  const first = nextProbeDelay(timing, 0, 'starting');
+  return { command: ['/bin/sh', '-c', PROBE_LOOP, 'sh', seconds(first), seconds(timing.intervalMs), ...internalCommand(context, 'healthcheck', id)] };
 }
 
 /** Go's RFC 3339 with nanoseconds: no trailing zeros in the fraction. */
@@ -44,26 +58,32 @@ function timeText(date: Date): string {
 }
 
 /**
- * One probe of container `id`, its result recorded in the container's health state. Nothing
- * is recorded when the container is not running (any more), or when `abort` fires: the logger
- * stops its probe when the container ends, as Docker's monitor drops a probe cut short.
+ * One probe of container `id`, its result recorded in the container's health state; returns
+ * the wait before the next probe (ms), undefined when the container no longer runs. Nothing
+ * is recorded when the container has stopped, or when `abort` fires: the logger stops its
+ * probes when the container ends, as Docker's monitor drops a probe cut short.
  */
-export async function runHealthcheck(context: RuntimeContext, id: string, abort?: AbortSignal): Promise<void> {
+export async function runHealthcheck(context: RuntimeContext, id: string, abort?: AbortSignal): Promise<number | undefined> {
   const container = await getContainer(context, id);
-  if (!container) return;
+  if (!container) return undefined;
   const intent = storedIntent(container);
   const command = probeCommand(intent.Healthcheck);
-  if (!command || !intent.Healthcheck) return;
+  if (!command || !intent.Healthcheck) return undefined;
   const timing = probeTiming(intent.Healthcheck);
-  const result = await probe(context, container, command, timing.timeoutMs, abort);
-  if (!result || abort?.aborted) return;
-  const task = await getTask(context, id);
-  if (task?.status !== 'RUNNING') return;
-  const stateFile = stateFileOf(context, id);
-  const state = (await readHealthState(stateFile)) ?? startingState();
   const startedText = container.labels[LABELS.startedAt];
   const startedAt = startedText ? new Date(startedText) : undefined;
-  await writeHealthState(stateFile, applyResult(state, result, { retries: timing.retries, startPeriodMs: timing.startPeriodMs, startedAt }));
+  const stateFile = stateFileOf(context, id);
+  const result = await probe(context, container, command, timing.timeoutMs, abort);
+  if (abort?.aborted) return undefined;
+  const task = await getTask(context, id);
+  if (task?.status !== 'RUNNING' && task?.status !== 'PAUSED') return undefined;
+  // a paused container is not probed, as Docker's monitor pauses with it
+  let state = (await readHealthState(stateFile)) ?? startingState();
+  if (result && task.status === 'RUNNING') {
+    state = applyResult(state, result, { retries: timing.retries, startPeriodMs: timing.startPeriodMs, startedAt });
+    await writeHealthState(stateFile, state);
+  }
+  return nextProbeDelay(timing, Date.now() - (startedAt?.getTime() ?? 0), state.Status);
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
