@@ -24,6 +24,7 @@ import ContainerUnpause from '../commands/container/unpause.js';
 import ContainerTop from '../commands/container/top.js';
 import ContainerUpdate from '../commands/container/update.js';
 import ContainerWait from '../commands/container/wait.js';
+import InternalHealthcheck from '../commands/internal/healthcheck.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
 import ImageInspect from '../commands/image/inspect.js';
@@ -74,6 +75,7 @@ export const COMMANDS = {
   'container:top': ContainerTop,
   'container:update': ContainerUpdate,
   'container:wait': ContainerWait,
+  'internal:healthcheck': InternalHealthcheck,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,
   'image:inspect': ImageInspect,

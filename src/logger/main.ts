@@ -10,7 +10,8 @@ import { Socket, createConnection, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
 import { encodeFrame } from '../runtime/logging/frames.js';
-import { checkLoggerConfig, configPathFromArgs, type LoggerConfig } from '../runtime/logging/logger-config.js';
+import { checkLoggerConfig, configPathFromArgs, type LoggerConfig, type LoggerHealth } from '../runtime/logging/logger-config.js';
+import type { ChildProcess } from 'node:child_process';
 
 /** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
 const ATTACH_HIGH_WATER = 1 << 20;
@@ -42,6 +43,7 @@ let started = false;
 let finishing = false;
 let exitPoll: NodeJS.Timeout | undefined;
 let terminatedByShim = false;
+let probes: ChildProcess | undefined;
 
 function main(): void {
   const configPath = configPathFromArgs(process.argv.slice(2));
@@ -72,6 +74,7 @@ function main(): void {
     report(error);
   }
   if (config.listen) listenForWatchers(config.listen, 0);
+  if (config.health) startProbes(config.health);
   if (config.stdout && config.stderr) {
     openFifos(config.stdout, config.stderr);
   } else {
@@ -228,6 +231,7 @@ function finish(): void {
   if (finishing) return;
   finishing = true;
   if (exitPoll) clearTimeout(exitPoll);
+  stopProbes();
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (const input of inputs) {
     if (input.ended) continue;
@@ -302,6 +306,28 @@ function complete(): void {
     return;
   }
   process.exit(0);
+}
+
+/** The health probes run beside the container, in their own process group (see LoggerHealth). */
+function startProbes(health: LoggerHealth): void {
+  void import('node:child_process').then(({ spawn }) => {
+    if (finishing) return;
+    const [command, ...args] = health.command;
+    const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
+    probes = spawn(command, args, { detached: true, stdio: 'ignore', env, cwd: '/' });
+    probes.on('error', report);
+  });
+}
+
+/** The container has ended: a probe under way is dropped (berth records nothing on SIGTERM). */
+function stopProbes(): void {
+  if (probes?.pid === undefined) return;
+  try {
+    process.kill(-probes.pid, 'SIGTERM');
+  } catch {
+    // the probes already ended
+  }
+  probes = undefined;
 }
 
 function closeQuietly(fd: number): void {

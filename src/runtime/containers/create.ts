@@ -15,6 +15,7 @@ import type { Container } from '../containerd/types.js';
 import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory } from '../paths.js';
+import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
 
@@ -80,8 +81,15 @@ function containerLabels(intent: CreateIntent, request: CreateRequest, id: strin
   if (intent.HostConfig.AutoRemove) labels[LABELS.autoRemove] = 'true';
   labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
   if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
+  if (probeCommand(intent.Healthcheck)) labels[LABELS.healthcheck] = 'true';
   void id;
   return labels;
+}
+
+function withImageHealthcheck(intent: CreateIntent, image: HealthConfig | null | undefined): CreateIntent {
+  const Healthcheck = mergeHealthConfig(intent.Healthcheck, image);
+  if (!Healthcheck) return intent;
+  return { ...intent, Healthcheck };
 }
 
 const CAP_SYS_RESOURCE = 24n;
@@ -115,7 +123,9 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
-  const { intent, image } = request;
+  const { image } = request;
+  // stored as Docker's daemon stores Config: the image's HEALTHCHECK under the user's flags
+  const intent = withImageHealthcheck(request.intent, image.config.config?.Healthcheck);
   const names = await import('./names.js');
   const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');

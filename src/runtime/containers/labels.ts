@@ -28,6 +28,8 @@ export const LABELS = {
   stopTimeout: 'berth/stop-timeout',
   /** hostname the container was given (for /etc/hosts and inspect) */
   hostname: 'berth/hostname',
+  /** 'true' when the container has a health check to run: `ps` reads its health state only then */
+  healthcheck: 'berth/healthcheck',
 } as const;
 
 /** Container.extensions keys; values are Any with a JSON body. */

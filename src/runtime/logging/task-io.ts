@@ -19,7 +19,7 @@ import { BerthError } from '../../errors.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import { FrameDecoder } from './frames.js';
 import type { LogStream } from './json-file.js';
-import type { LoggerConfig } from './logger-config.js';
+import type { LoggerConfig, LoggerHealth } from './logger-config.js';
 
 export interface LogSettings {
   readonly driver: 'json-file' | 'none';
@@ -144,6 +144,8 @@ export interface InitIOOptions {
   readonly attach: boolean;
   /** argv the logger runs detached once the container's output is over (berth's reaper) */
   readonly onExit?: string[];
+  /** the health check the logger runs while the container runs */
+  readonly health?: LoggerHealth;
 }
 
 /**
@@ -191,6 +193,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
       ...(options.onExit ? { onExit: options.onExit } : {}),
       pidFile,
       ...(fifoMode ? { stdout: fifos.stdout, stderr: fifos.stderr } : {}),
+      ...(options.health ? { health: options.health } : {}),
     };
     await writeFile(configPath, `${JSON.stringify(loggerConfig)}\n`);
 
