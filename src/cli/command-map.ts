@@ -1,6 +1,7 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ContainerCopy from '../commands/container/cp.js';
 import ContainerCreate from '../commands/container/create.js';
 import ContainerExec from '../commands/container/exec.js';
 import ContainerInspect from '../commands/container/inspect.js';
@@ -37,6 +38,7 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'container:cp': ContainerCopy,
   'container:create': ContainerCreate,
   'container:exec': ContainerExec,
   'container:inspect': ContainerInspect,
