@@ -59,7 +59,10 @@ async function mountSnapshot(context: RuntimeContext, record: ContainerRecord, w
   const target = await mkdtemp(join(tmpdir(), 'berth-cp-'));
   const wanted = writable ? mounts : readOnlyMounts(mounts);
   let mounted = 0;
+  let removed = false;
   const unmountNow = () => {
+    if (removed) return;
+    removed = true;
     for (; mounted > 0; mounted -= 1) {
       try {
         execFileSync('umount', [target], { stdio: 'ignore' });
@@ -69,15 +72,17 @@ async function mountSnapshot(context: RuntimeContext, record: ContainerRecord, w
     }
     rmdirSync(target);
   };
-  // A berth interrupted mid-copy must not leave the snapshot mounted behind it.
-  const onSignal = (signal: NodeJS.Signals) => {
-    unmountNow();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
-  };
+  // A berth interrupted mid-copy (a signal, or process.exit when a reader of `cp … -` goes
+  // away) must not leave the snapshot mounted behind it.
+  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
+  process.on('exit', unmountNow);
   const close = async () => {
     for (const signal of signals) process.off(signal, onSignal);
+    process.off('exit', unmountNow);
+    if (removed) return;
+    removed = true;
     for (; mounted > 0; mounted -= 1) await promisify(execFile)('umount', [target]);
     await rmdir(target);
   };
