@@ -80,10 +80,11 @@ const FILE = new Set(['File', 'OldFile', 'ContiguousFile']);
 const DEVICE: Readonly<Record<string, string>> = { CharacterDevice: 'c', BlockDevice: 'b', FIFO: 'p' };
 const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
-/** Go's `op path: reason`, as Docker's errors read. */
-function systemError(op: string, path: string, error: unknown): BerthError {
+/** Go's `op path: reason` for a failed system call, as Docker's errors read. */
+export function systemError(op: string, path: string, error: unknown): BerthError {
   const reason = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') : String(error);
-  return new BerthError('internal', `${op} ${path}: ${reason}`, { cause: error });
+  const category = (error as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'not-found' : 'internal';
+  return new BerthError(category, `${op} ${path}: ${reason}`, { cause: error });
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
-import { byteCounter, extractInto, packPath, type Ownership } from './copy-archive.js';
+import { byteCounter, extractInto, packPath, systemError, type Ownership } from './copy-archive.js';
 import {
   absoluteContainerPath,
   absoluteLocalPath,
@@ -53,11 +53,6 @@ function notFoundIn(path: string, container: string): BerthError {
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code;
 
-/** Go's `op path: reason` for a failed system call, as Docker's CLI prints it. */
-function goError(op: string, path: string, error: unknown): BerthError {
-  const reason = error instanceof Error ? error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') : String(error);
-  return new BerthError(code(error) === 'ENOENT' ? 'not-found' : 'internal', `${op} ${path}: ${reason}`, { cause: error });
-}
 
 async function withContainerFs<T>(context: RuntimeContext, ref: string, writable: boolean, work: (fs: ContainerFs) => Promise<T>): Promise<T> {
   const record = await findContainer(context, ref);
@@ -99,10 +94,10 @@ async function localDestination(path: string): Promise<CopyDestination> {
     try {
       stats = await lstat(current);
     } catch (error) {
-      if (code(error) !== 'ENOENT') throw goError('lstat', current, error);
+      if (code(error) !== 'ENOENT') throw systemError('lstat', current, error);
       const { dir } = splitPathDirEntry(current);
       const parent = await stat(dir).catch((failure: unknown) => {
-        throw goError('stat', dir, failure);
+        throw systemError('stat', dir, failure);
       });
       if (!parent.isDirectory()) throw new BerthError('invalid-argument', 'not a directory');
       return { path: current, exists: false, isDir: false };
@@ -121,7 +116,7 @@ async function localSource(path: string, followLink: boolean): Promise<CopySourc
   let rebaseName: string | undefined;
   if (followLink) {
     const real = await realpath(path).catch((error: unknown) => {
-      throw goError('lstat', path, error);
+      throw systemError('lstat', path, error);
     });
     ({ path: resolved, rebaseName } = rebaseAfterSymlink(path, real));
   } else {
@@ -129,13 +124,13 @@ async function localSource(path: string, followLink: boolean): Promise<CopySourc
     const dir = path.slice(0, slash + 1);
     const base = path.slice(slash + 1);
     const realDir = await realpath(dir).catch((error: unknown) => {
-      throw goError('lstat', dir, error);
+      throw systemError('lstat', dir, error);
     });
     resolved = `${realDir === '/' ? '' : realDir}/${base}`;
     if (path.endsWith('/') && posix.basename(path) !== posix.basename(realDir)) rebaseName = posix.basename(path);
   }
   const stats = await lstat(resolved).catch((error: unknown) => {
-    throw goError('lstat', resolved, error);
+    throw systemError('lstat', resolved, error);
   });
   return { path: resolved, isDir: stats.isDirectory(), rebaseName };
 }
@@ -172,7 +167,7 @@ export async function copyFromContainer(context: RuntimeContext, options: CopyOp
       entry = await statInRoot(root, absolute);
     } catch (error) {
       if (code(error) === 'ENOENT') throw notFoundIn(sourcePath, options.container);
-      throw daemonError('internal', goError('lstat', absolute, error).message);
+      throw daemonError('internal', systemError('lstat', absolute, error).message);
     }
     const isDir = entry.stats.isDirectory();
     const source: CopySource = { path: absolute, isDir };
@@ -231,7 +226,7 @@ export async function copyToContainer(context: RuntimeContext, options: CopyOpti
     const point = preserveTrailingDotOrSeparator(await resolveInRoot(root, posix.join('/', extractDir)), extractDir);
     const pointStats = await lstat(hostPath(root, posix.normalize(point))).catch((error: unknown) => {
       if (code(error) === 'ENOENT') throw notFoundIn(extractDir, options.container);
-      throw daemonError('internal', goError('lstat', point, error).message);
+      throw daemonError('internal', systemError('lstat', point, error).message);
     });
     if (!pointStats.isDirectory()) throw daemonError('invalid-argument', 'extraction point is not a directory');
 
