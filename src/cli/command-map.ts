@@ -3,6 +3,7 @@
 
 import ContainerCommit from '../commands/container/commit.js';
 import ContainerAttach from '../commands/container/attach.js';
+import ContainerCopy from '../commands/container/cp.js';
 import ContainerCreate from '../commands/container/create.js';
 import ContainerDiff from '../commands/container/diff.js';
 import ContainerExec from '../commands/container/exec.js';
@@ -54,6 +55,7 @@ import Version from '../commands/version.js';
 export const COMMANDS = {
   'container:commit': ContainerCommit,
   'container:attach': ContainerAttach,
+  'container:cp': ContainerCopy,
   'container:create': ContainerCreate,
   'container:diff': ContainerDiff,
   'container:exec': ContainerExec,

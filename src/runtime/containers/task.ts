@@ -114,7 +114,16 @@ export async function deleteTask(context: RuntimeContext, id: string): Promise<E
     response = await context.containerd.unary('tasks', 'Delete', { container_id: id });
   } catch (error) {
     if (error instanceof BerthError && error.category === 'not-found') return undefined;
-    throw error;
+    // Another berth (the reaper, a foreground run) deleted it at the same moment: the shim exited
+    // under our call. Gone is what we wanted; a task still there gets one more try.
+    if (!/ttrpc: closed/.test(String((error as Error).message))) throw error;
+    try {
+      await context.containerd.unary('tasks', 'Get', { container_id: id });
+    } catch (lookup) {
+      if (lookup instanceof BerthError && lookup.category === 'not-found') return undefined;
+      throw error;
+    }
+    return deleteTask(context, id);
   }
   const exitedAt = timestampToDate(response.exited_at) ?? new Date();
   await setLabels(context, id, { [LABELS.exitCode]: String(response.exit_status), [LABELS.finishedAt]: exitedAt.toISOString() }).catch((error: unknown) => {
