@@ -1,19 +1,32 @@
 // Every berth command, by oclif id (oclif's explicit command strategy: one module, no
 // directory scan at startup). Command modules import nothing heavy at top level.
 
+import ContainerCommit from '../commands/container/commit.js';
+import ContainerAttach from '../commands/container/attach.js';
+import ContainerCopy from '../commands/container/cp.js';
 import ContainerCreate from '../commands/container/create.js';
+import ContainerDiff from '../commands/container/diff.js';
 import ContainerExec from '../commands/container/exec.js';
+import ContainerExport from '../commands/container/export.js';
 import ContainerInspect from '../commands/container/inspect.js';
 import ContainerKill from '../commands/container/kill.js';
 import ContainerList from '../commands/container/ls.js';
 import ContainerLogs from '../commands/container/logs.js';
 import ContainerPort from '../commands/container/port.js';
+import ContainerPause from '../commands/container/pause.js';
+import ContainerPrune from '../commands/container/prune.js';
 import ContainerRemove from '../commands/container/rm.js';
+import ContainerRename from '../commands/container/rename.js';
 import ContainerRestart from '../commands/container/restart.js';
 import ContainerRun from '../commands/container/run.js';
 import ContainerStart from '../commands/container/start.js';
+import ContainerStats from '../commands/container/stats.js';
 import ContainerStop from '../commands/container/stop.js';
+import ContainerUnpause from '../commands/container/unpause.js';
+import ContainerTop from '../commands/container/top.js';
+import ContainerUpdate from '../commands/container/update.js';
 import ContainerWait from '../commands/container/wait.js';
+import InternalHealthcheck from '../commands/internal/healthcheck.js';
 import InternalReap from '../commands/internal/reap.js';
 import ImageHistory from '../commands/image/history.js';
 import ImageInspect from '../commands/image/inspect.js';
@@ -35,22 +48,38 @@ import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
 import NamespaceRemove from '../commands/namespace/remove.js';
 import NamespaceUpdate from '../commands/namespace/update.js';
+import SystemDf from '../commands/system/df.js';
+import SystemEvents from '../commands/system/events.js';
+import SystemPrune from '../commands/system/prune.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
+  'container:commit': ContainerCommit,
+  'container:attach': ContainerAttach,
+  'container:cp': ContainerCopy,
   'container:create': ContainerCreate,
+  'container:diff': ContainerDiff,
   'container:exec': ContainerExec,
+  'container:export': ContainerExport,
   'container:inspect': ContainerInspect,
   'container:kill': ContainerKill,
   'container:logs': ContainerLogs,
   'container:ls': ContainerList,
   'container:port': ContainerPort,
+  'container:pause': ContainerPause,
+  'container:prune': ContainerPrune,
   'container:rm': ContainerRemove,
+  'container:rename': ContainerRename,
   'container:restart': ContainerRestart,
   'container:run': ContainerRun,
   'container:start': ContainerStart,
+  'container:stats': ContainerStats,
   'container:stop': ContainerStop,
+  'container:unpause': ContainerUnpause,
+  'container:top': ContainerTop,
+  'container:update': ContainerUpdate,
   'container:wait': ContainerWait,
+  'internal:healthcheck': InternalHealthcheck,
   'internal:reap': InternalReap,
   'image:history': ImageHistory,
   'image:inspect': ImageInspect,
@@ -72,5 +101,8 @@ export const COMMANDS = {
   'namespace:ls': NamespaceList,
   'namespace:remove': NamespaceRemove,
   'namespace:update': NamespaceUpdate,
+  'system:df': SystemDf,
+  'system:events': SystemEvents,
+  'system:prune': SystemPrune,
   version: Version,
 };

@@ -7,6 +7,7 @@
 
 import { posix } from 'node:path';
 import { BerthError } from '../errors.js';
+import { parseGoDuration } from '../format/go-duration.js';
 
 /** The part of an image config's `config` object that changes can set. */
 export interface ChangedConfig {
@@ -19,6 +20,17 @@ export interface ChangedConfig {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** Docker's HealthConfig, durations in nanoseconds, zero fields left out */
+  Healthcheck?: ChangedHealthcheck;
+}
+
+export interface ChangedHealthcheck {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** A change that cannot be applied; applyChanges adds which change it was. */
@@ -55,6 +67,7 @@ const INSTRUCTIONS: Readonly<Record<string, Apply>> = {
   },
   USER: (config, argument, env) => ({ ...config, User: word(argument, env) }),
   STOPSIGNAL: (config, argument, env) => ({ ...config, StopSignal: stopSignal(word(argument, env)) }),
+  HEALTHCHECK: (config, argument) => ({ ...config, Healthcheck: healthcheck(argument) }),
 };
 
 /** The instructions `--change` accepts. */
@@ -243,4 +256,59 @@ function stopSignal(value: string): string {
   const realtime = /^RTM(?:IN\+([1-9]|1[0-5])|AX-([1-9]|1[0-4]))$/.test(name);
   if ((number !== undefined && number >= 1 && number <= 64) || SIGNALS.has(name) || realtime) return value;
   throw new ChangeError(`invalid signal: ${value}`);
+}
+
+const HEALTHCHECK_FLAGS: Readonly<Record<string, keyof Omit<ChangedHealthcheck, 'Test'>>> = {
+  interval: 'Interval',
+  timeout: 'Timeout',
+  'start-period': 'StartPeriod',
+  'start-interval': 'StartInterval',
+  retries: 'Retries',
+};
+
+/**
+ * `HEALTHCHECK NONE`, or `HEALTHCHECK [--interval=… --timeout=… --start-period=… --start-interval=…
+ * --retries=…] CMD …` as a Dockerfile takes it: CMD in JSON form is exec'd, in shell form it
+ * becomes CMD-SHELL; durations as Go writes them, at least 1ms (0 means the default).
+ */
+function healthcheck(argument: string): ChangedHealthcheck {
+  let rest = argument;
+  const given = new Map<string, string>();
+  for (let flag = /^--([^\s=]+)(=\S*)?\s*/.exec(rest); flag; flag = /^--([^\s=]+)(=\S*)?\s*/.exec(rest)) {
+    const [whole, name, value] = flag;
+    if (!(name in HEALTHCHECK_FLAGS)) throw new ChangeError(`unknown flag: ${name}`);
+    if (given.has(name)) throw new ChangeError(`duplicate flag specified: ${name}`);
+    if (value === undefined || value === '=') throw new ChangeError(`missing a value on flag: ${name}`);
+    given.set(name, value.slice(1));
+    rest = rest.slice(whole.length);
+  }
+  const type = /^\S*/.exec(rest)![0];
+  const command = rest.slice(type.length).trim();
+  if (type.toUpperCase() === 'NONE') {
+    if (command !== '' || given.size > 0) throw new ChangeError('HEALTHCHECK NONE takes no arguments');
+    return { Test: ['NONE'] };
+  }
+  if (type.toUpperCase() !== 'CMD') throw new ChangeError(`Unknown type ${JSON.stringify(type.toUpperCase())} in HEALTHCHECK (try CMD)`);
+  if (command === '') throw new ChangeError('Missing command after HEALTHCHECK CMD');
+  const exec = jsonArray(command);
+  const result: ChangedHealthcheck = { Test: exec ? ['CMD', ...exec] : ['CMD-SHELL', command] };
+  for (const [name, value] of given) {
+    const field = HEALTHCHECK_FLAGS[name];
+    if (field === 'Retries') {
+      if (!/^[+-]?\d+$/.test(value)) throw new ChangeError(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+      const retries = Number(value);
+      if (retries < 0) throw new ChangeError(`--retries cannot be negative (${retries})`);
+      if (retries > 0) result.Retries = retries;
+      continue;
+    }
+    let nanoseconds: number;
+    try {
+      nanoseconds = parseGoDuration(value);
+    } catch (error) {
+      throw new ChangeError((error as Error).message);
+    }
+    if (nanoseconds !== 0 && nanoseconds < 1_000_000) throw new ChangeError(`Interval ${JSON.stringify(name)} cannot be less than 1ms`);
+    if (nanoseconds !== 0) result[field] = nanoseconds;
+  }
+  return result;
 }

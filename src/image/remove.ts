@@ -85,6 +85,12 @@ export async function removeImage(store: ImageStore, name: string, options: { fo
   return deleteRecords(store, known, records.map((record) => known.records.find((candidate) => candidate.name === record.name) ?? record));
 }
 
+/** Docker's `Deleted Images:` block of a prune's output (empty when nothing went), blank line included. */
+export function deletedImagesText(lines: readonly RemovalLine[]): string {
+  if (lines.length === 0) return '';
+  return ['Deleted Images:', ...lines.map((line) => `${line.action.toLowerCase()}: ${line.subject}`), '', ''].join('\n');
+}
+
 export interface PruneOptions {
   readonly all: boolean;
   readonly filters: readonly string[];

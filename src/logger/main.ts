@@ -6,11 +6,12 @@
 // no gRPC): every running container pays for this process's memory.
 
 import { closeSync, open, openSync, readFileSync, readSync, unlinkSync, writeFileSync, appendFileSync, constants } from 'node:fs';
-import { Socket, createConnection } from 'node:net';
+import { Socket, createConnection, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
 import { encodeFrame } from '../runtime/logging/frames.js';
-import { checkLoggerConfig, configPathFromArgs, type LoggerConfig } from '../runtime/logging/logger-config.js';
+import { checkLoggerConfig, configPathFromArgs, type LoggerConfig, type LoggerHealth } from '../runtime/logging/logger-config.js';
+import type { ChildProcess } from 'node:child_process';
 
 /** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
 const ATTACH_HIGH_WATER = 1 << 20;
@@ -34,11 +35,15 @@ let config: LoggerConfig;
 let writer: JsonFileWriter | undefined;
 let attach: Socket | undefined;
 let holdStdinFd: number | undefined;
+/** `berth attach` clients: they see output from when they came, as Docker's attach does */
+const watchers = new Set<Socket>();
+let watcherServer: Server | undefined;
 let inputs: Input[] = [];
 let started = false;
 let finishing = false;
 let exitPoll: NodeJS.Timeout | undefined;
 let terminatedByShim = false;
+let probes: ChildProcess | undefined;
 
 function main(): void {
   const configPath = configPathFromArgs(process.argv.slice(2));
@@ -68,6 +73,8 @@ function main(): void {
   } catch (error) {
     report(error);
   }
+  if (config.listen) listenForWatchers(config.listen, 0);
+  if (config.health) startProbes(config.health);
   if (config.stdout && config.stderr) {
     openFifos(config.stdout, config.stderr);
   } else {
@@ -119,10 +126,40 @@ function connectInputs(list: Array<{ stream: LogStream; fd: number }>): void {
   if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}\n`);
 }
 
+/** The previous run's logger may still be draining under the same name: a few tries, then none. */
+function listenForWatchers(name: string, attempt: number): void {
+  const server = createServer((socket) => {
+    if (finishing) {
+      socket.destroy();
+      return;
+    }
+    watchers.add(socket);
+    const drop = () => {
+      watchers.delete(socket);
+      socket.destroy();
+      resumeInputs();
+    };
+    socket.on('error', drop);
+    socket.on('close', drop);
+    socket.on('drain', resumeInputs);
+    socket.resume(); // a watcher sends nothing that matters; its stdin goes to the FIFO
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' && attempt < 20 && !finishing) setTimeout(() => listenForWatchers(name, attempt + 1), 100).unref();
+    else report(error);
+  });
+  server.listen(name);
+  server.unref();
+  watcherServer = server;
+}
+
 function handle(stream: LogStream, chunk: Buffer): void {
-  if (attach) {
-    const flowing = attach.write(encodeFrame(stream, chunk));
-    if (!flowing && attach.writableLength > ATTACH_HIGH_WATER) for (const input of inputs) input.socket.pause();
+  if (attach || watchers.size > 0) {
+    const frame = encodeFrame(stream, chunk);
+    for (const socket of attach ? [attach, ...watchers] : watchers) {
+      const flowing = socket.write(frame);
+      if (!flowing && socket.writableLength > ATTACH_HIGH_WATER) for (const input of inputs) input.socket.pause();
+    }
   }
   if (writer) {
     try {
@@ -194,6 +231,7 @@ function finish(): void {
   if (finishing) return;
   finishing = true;
   if (exitPoll) clearTimeout(exitPoll);
+  stopProbes();
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (const input of inputs) {
     if (input.ended) continue;
@@ -217,14 +255,23 @@ function finish(): void {
   } catch (error) {
     report(error);
   }
-  if (attach) {
-    const done = () => complete();
-    attach.removeListener('close', dropAttach);
-    attach.once('close', done);
-    // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
-    attach.end(done);
+  watcherServer?.close();
+  const sockets = attach ? [attach, ...watchers] : [...watchers];
+  if (sockets.length > 0) {
+    let open = sockets.length;
+    const done = () => {
+      open -= 1;
+      if (open === 0) complete();
+    };
+    if (attach) attach.removeListener('close', dropAttach);
+    for (const socket of sockets) {
+      socket.removeAllListeners('close');
+      socket.once('close', done);
+      // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
+      socket.end(() => socket.destroy());
+    }
     // an attached berth that stopped reading cannot hold the shim's Tasks.Delete (12 s until SIGKILL)
-    setTimeout(done, 5000).unref();
+    setTimeout(complete, 5000).unref();
   } else {
     complete();
   }
@@ -236,6 +283,7 @@ function complete(): void {
   if (completed) return;
   completed = true;
   attach?.destroy();
+  for (const socket of watchers) socket.destroy();
   if (config.pidFile) {
     try {
       unlinkSync(config.pidFile);
@@ -258,6 +306,28 @@ function complete(): void {
     return;
   }
   process.exit(0);
+}
+
+/** The health probes run beside the container, in their own process group (see LoggerHealth). */
+function startProbes(health: LoggerHealth): void {
+  void import('node:child_process').then(({ spawn }) => {
+    if (finishing) return;
+    const [command, ...args] = health.command;
+    const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
+    probes = spawn(command, args, { detached: true, stdio: 'ignore', env, cwd: '/' });
+    probes.on('error', report);
+  });
+}
+
+/** The container has ended: a probe under way is dropped (berth records nothing on SIGTERM). */
+function stopProbes(): void {
+  if (probes?.pid === undefined) return;
+  try {
+    process.kill(-probes.pid, 'SIGTERM');
+  } catch {
+    // the probes already ended
+  }
+  probes = undefined;
 }
 
 function closeQuietly(fd: number): void {

@@ -10,6 +10,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { BerthError, usageError } from '../errors.js';
 import { parsePlatform, type Platform } from '../image/platform.js';
 import { validateName } from './containers/names.js';
+import { parseGoDuration } from '../format/go-duration.js';
+import { healthConfigFromFlags, type HealthConfig } from './health/config.js';
 import { parseCreateIntent, type BindMount, type CreateIntent } from './intent.js';
 import { signalNumber } from './signals.js';
 import { parsePublish } from './network/ports.js';
@@ -61,6 +63,8 @@ const SUPPORTED_FLAGS = new Set([
   'publish', 'publish-all', 'expose', 'dns', 'dns-search', 'dns-option', 'add-host', 'network-alias', 'ip', 'mac-address',
   'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'sig-proxy', 'stop-signal', 'stop-timeout', 'tmpfs', 'tty',
   'ulimit', 'user', 'volume', 'workdir',
+  // health checks
+  'health-cmd', 'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'no-healthcheck',
 ]);
 
 /** How pflag names a flag in its messages: `-m, --memory` when it has a short form. */
@@ -79,7 +83,7 @@ function invalidArgument(flag: string, value: string, reason: string): BerthErro
 }
 
 /** Runs a flag's parser, turning its complaint into pflag's `invalid argument` message. */
-function parsedFlag<T>(flag: string, value: string, parse: (value: string) => T): T {
+export function parsedFlag<T>(flag: string, value: string, parse: (value: string) => T): T {
   try {
     return parse(value);
   } catch (error) {
@@ -783,6 +787,24 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
+/** `--health-*` and `--no-healthcheck` → Config.Healthcheck; undefined leaves the image's check as it is. */
+export function parseHealthFlags(flags: ContainerFlags): HealthConfig | undefined {
+  const duration = (flag: string) => {
+    const value = text(flags, flag);
+    return value === undefined ? undefined : parsedFlag(flag, value, parseGoDuration);
+  };
+  const retries = text(flags, 'health-retries');
+  return healthConfigFromFlags({
+    cmd: text(flags, 'health-cmd'),
+    interval: duration('health-interval'),
+    timeout: duration('health-timeout'),
+    startPeriod: duration('health-start-period'),
+    startInterval: duration('health-start-interval'),
+    retries: retries === undefined ? undefined : parsedFlag('health-retries', retries, parseGoInt),
+    disabled: toggle(flags, 'no-healthcheck'),
+  });
+}
+
 // --- the whole request -----------------------------------------------------------------------
 
 /** Everything the environment gives a run: the variables bare `-e KEY` reads, the directory `-v ./x` is relative to. */
@@ -820,6 +842,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
     ulimits.set(ulimit.Name, ulimit);
   }
   const mounts = texts(flags, 'mount').map((value) => parsedFlag('mount', value, (entry) => parseMountFlag(entry, cwd)));
+  const healthcheck = parseHealthFlags(flags);
 
   const env = parseEnvironment(texts(flags, 'env'), texts(flags, 'env-file'), environment);
   const labels = parseLabels(texts(flags, 'label'), texts(flags, 'label-file'));
@@ -896,6 +919,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
     StopSignal: stopSignal || undefined,
     StopTimeout: stopTimeout,
     ExposedPorts: ports.exposed,
+    Healthcheck: healthcheck,
     HostConfig: {
       Binds: binds,
       ContainerIDFile: cidfile,

@@ -90,6 +90,19 @@ const hostConfigSchema = z
     ),
   );
 
+/** Docker's HealthConfig: the daemon refuses durations under 1 ms (0 means the default). */
+const healthDuration = (field: string) =>
+  z.optional(z.int().check(z.refine((value) => value === 0 || value >= 1_000_000, `${field} in Healthcheck cannot be less than 1ms`)));
+
+const healthcheckSchema = z.object({
+  Test: z.nullish(z.array(z.string())),
+  Interval: healthDuration('Interval'),
+  Timeout: healthDuration('Timeout'),
+  StartPeriod: healthDuration('StartPeriod'),
+  StartInterval: healthDuration('StartInterval'),
+  Retries: z.optional(z.int().check(z.refine((value) => value >= 0, 'Retries in Healthcheck cannot be negative'))),
+});
+
 export const createIntentSchema = z.object({
   Image: z.string().check(z.minLength(1, 'an image is required')),
   Cmd: z.nullish(stringSlice),
@@ -109,6 +122,8 @@ export const createIntentSchema = z.object({
   StopSignal: z.optional(z.string()),
   StopTimeout: z.nullish(z.int()),
   ExposedPorts: z.nullish(z.record(z.string(), z.object({}))),
+  /** stored merged with the image's HEALTHCHECK, as Docker's daemon stores Config */
+  Healthcheck: z.nullish(healthcheckSchema),
   HostConfig: z._default(hostConfigSchema, {}),
   NetworkingConfig: z.nullish(
     z.object({

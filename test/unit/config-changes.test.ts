@@ -27,7 +27,7 @@ const cases: [string, string[], ChangedConfig][] = [
 ];
 
 const failures: [string, string, RegExp][] = [
-  ['an instruction import does not take', 'RUN echo hi', /^invalid --change "RUN echo hi": RUN is not a valid change command; import accepts CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR$/],
+  ['an instruction import does not take', 'RUN echo hi', /^invalid --change "RUN echo hi": RUN is not a valid change command; import accepts CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR$/],
   ['an unknown instruction', 'FROBNICATE x', /FROBNICATE is not a valid change command/],
   ['no argument', 'CMD', /CMD requires at least one argument/],
   ['ENV pairs mixed with words', 'ENV A=1 B', /can't find = in "B"/],

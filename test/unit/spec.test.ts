@@ -252,7 +252,7 @@ describe('mounts', () => {
 describe('resources and limits', () => {
   it('memory (swap twice as much), CPUs as a quota of a 100ms period, pids', () => {
     const s = spec();
-    withResources(s, 512 * 1024 * 1024, 1_500_000_000, 100);
+    withResources(s, { Memory: 512 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 100 });
     assert.deepEqual(s.linux.resources.memory, { limit: 536870912, swap: 1073741824 });
     assert.deepEqual(s.linux.resources.cpu, { quota: 150000, period: 100000 });
     assert.deepEqual(s.linux.resources.pids, { limit: 100 });
@@ -260,7 +260,7 @@ describe('resources and limits', () => {
 
   it('zero means unset', () => {
     const s = spec();
-    withResources(s, 0, 0, 0);
+    withResources(s, {});
     assert.deepEqual(Object.keys(s.linux.resources), ['devices']);
   });
 

@@ -14,7 +14,7 @@ export default class ImageImport extends BerthCommand {
   static flags = {
     change: Flags.string({
       char: 'c',
-      description: 'apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR); repeatable',
+      description: 'apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR); repeatable',
       multiple: true,
       multipleNonGreedy: true,
       helpValue: 'list',

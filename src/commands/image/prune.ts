@@ -17,12 +17,10 @@ export default class ImagePrune extends BerthCommand {
       ? 'WARNING! This will remove all images without at least one container associated to them.'
       : 'WARNING! This will remove all dangling images.';
     if (!flags.force && !(await confirm(warning))) return;
-    const { pruneImages } = await import('../../image/remove.js');
+    const { deletedImagesText, pruneImages } = await import('../../image/remove.js');
     const { humanSize } = await import('../../format/units.js');
     const result = await pruneImages(await openImageStore(await this.runtime()), { all: flags.all, filters: flags.filter ?? [] });
-    if (result.lines.length > 0) {
-      process.stdout.write(['Deleted Images:', ...result.lines.map((line) => `${line.action.toLowerCase()}: ${line.subject}`), '', ''].join('\n'));
-    }
+    process.stdout.write(deletedImagesText(result.lines));
     this.print(`Total reclaimed space: ${humanSize(result.reclaimed)}`);
   }
 }

@@ -37,6 +37,8 @@ export interface CallOptions {
    * spec) are skipped instead of decoded.
    */
   readonly replyType?: string;
+  /** streams: cancels the call; the stream then ends without an error */
+  readonly signal?: AbortSignal;
 }
 
 type MethodDefinition = {
@@ -80,6 +82,21 @@ export function encodeMessage(typeName: string, value: object): Buffer {
   root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
   const type = root.lookupType(typeName);
   return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+}
+
+/**
+ * A message of berth's protos from the bytes of an Any (an event's payload), decoded like replies;
+ * undefined for a type berth's protos do not define.
+ */
+export function decodeMessage<Message>(typeName: string, bytes: Uint8Array): Message | undefined {
+  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+  let type: protobuf.Type;
+  try {
+    type = root.lookupType(typeName);
+  } catch {
+    return undefined;
+  }
+  return type.toObject(type.decode(bytes), DECODE_OPTIONS) as Message;
 }
 
 export class ContainerdClient {
@@ -138,11 +155,16 @@ export class ContainerdClient {
       this.metadata(options),
       {},
     );
+    const cancel = () => call.cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    if (options.signal?.aborted) cancel();
     try {
       for await (const message of call) yield message as Message;
     } catch (error) {
+      if (options.signal?.aborted) return;
       throw fromGrpcError(error as grpc.ServiceError, this.address);
     } finally {
+      options.signal?.removeEventListener('abort', cancel);
       call.cancel();
     }
   }

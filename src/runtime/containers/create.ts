@@ -20,6 +20,7 @@ import { publishAll, type PortBinding, type PortMapping } from '../network/ports
 import type { ContainerIdentity } from '../network/attach.js';
 import type { ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
+import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
 
@@ -93,7 +94,14 @@ function containerLabels(
   labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
   if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
   if (ports.length > 0) labels[LABELS.ports] = JSON.stringify(ports);
+  if (probeCommand(intent.Healthcheck)) labels[LABELS.healthcheck] = 'true';
   return labels;
+}
+
+function withImageHealthcheck(intent: CreateIntent, image: HealthConfig | null | undefined): CreateIntent {
+  const Healthcheck = mergeHealthConfig(intent.Healthcheck, image);
+  if (!Healthcheck) return intent;
+  return { ...intent, Healthcheck };
 }
 
 const CAP_SYS_RESOURCE = 24n;
@@ -162,7 +170,9 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
-  const { intent, image } = request;
+  const { image } = request;
+  // stored as Docker's daemon stores Config: the image's HEALTHCHECK under the user's flags
+  const intent = withImageHealthcheck(request.intent, image.config.config?.Healthcheck);
   const names = await import('./names.js');
   const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');

@@ -4,6 +4,7 @@
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { Process } from '../containerd/types.js';
+import { withHealth } from '../health/records.js';
 import { LABELS } from './labels.js';
 import { decodeRecord, listContainerMessages, listContainers } from './list.js';
 import type { ContainerRecord } from './record.js';
@@ -68,7 +69,8 @@ export async function findContainer(context: RuntimeContext, ref: string): Promi
     candidates.map((container) => decodeRecord(container)),
     ref,
   );
-  return decodeRecord(chosen.container, await getTask(context, chosen.id));
+  const [record] = await withHealth(context, [decodeRecord(chosen.container, await getTask(context, chosen.id))]);
+  return record;
 }
 
 export type FoundContainer = { readonly ref: string; readonly record: ContainerRecord } | { readonly ref: string; readonly error: BerthError };

@@ -311,6 +311,10 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
     StdinOnce: false,
     Env: configEnv(intent, image, spec, hostname),
     Cmd: cmd,
+  });
+  // stored merged with the image's at create, as Docker's daemon stores it
+  omitEmpty(result, 'Healthcheck', intent?.Healthcheck ?? undefined);
+  Object.assign(result, {
     Image: record.imageAsTyped,
     Volumes: image?.Volumes && Object.keys(image.Volumes).length > 0 ? jsonMap(image.Volumes) : null,
     WorkingDir: intent?.WorkingDir || image?.WorkingDir || '',
@@ -322,7 +326,6 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
   omitEmpty(result, 'StopSignal', stopSignal || undefined, '');
   omitEmpty(result, 'StopTimeout', intent?.StopTimeout);
   omitEmpty(result, 'Shell', undefined);
-  omitEmpty(result, 'Healthcheck', undefined);
   omitEmpty(result, 'ArgsEscaped', undefined, false);
   return result;
 }
@@ -430,8 +433,8 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
     HostConfig: hostConfig(intent, spec, record),
     GraphDriver: { Data: null, Name: record.container.snapshotter },
   };
-  // berth has no healthchecks yet: no Health, as Docker for a container without one
-  omitEmpty(result.State as Record<string, unknown>, 'Health', undefined);
+  // none for a container without a health check, or one never started, as Docker's
+  omitEmpty(result.State as Record<string, unknown>, 'Health', record.health);
   omitEmpty(result, 'SizeRw', sources.size?.rw);
   omitEmpty(result, 'SizeRootFs', sources.size?.rootFs);
   result.Mounts = mountPoints(intent);

@@ -30,6 +30,8 @@ export const LABELS = {
   hostname: 'berth/hostname',
   /** published ports as allocated at create, JSON of PortMapping[]: `ps`'s PORTS without a file read */
   ports: 'berth/ports',
+  /** 'true' when the container has a health check to run: `ps` reads its health state only then */
+  healthcheck: 'berth/healthcheck',
 } as const;
 
 /** Container.extensions keys; values are Any with a JSON body. */

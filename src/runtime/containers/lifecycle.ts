@@ -40,8 +40,8 @@ export function containerName(container: Container): string {
   return container.labels[LABELS.name] ?? container.id;
 }
 
-/** What a detached logger runs when the container's output ends: record the exit, `--rm`. */
-export function reaperCommand(context: RuntimeContext, id: string, remove: boolean): string[] {
+/** `berth internal …` as the logger runs it, against this containerd, namespace and data root. */
+export function internalCommand(context: RuntimeContext, ...args: string[]): string[] {
   const { config, containerd } = context;
   return [
     ...berthCommandLine(),
@@ -49,9 +49,13 @@ export function reaperCommand(context: RuntimeContext, id: string, remove: boole
     '--namespace', containerd.namespace,
     '--data-root', config.dataRoot,
     '--snapshotter', config.snapshotter,
-    'internal', 'reap', id,
-    ...(remove ? ['--remove'] : []),
+    'internal', ...args,
   ];
+}
+
+/** What a detached logger runs when the container's output ends: record the exit, `--rm`. */
+export function reaperCommand(context: RuntimeContext, id: string, remove: boolean): string[] {
+  return internalCommand(context, 'reap', id, ...(remove ? ['--remove'] : []));
 }
 
 export interface StartOptions {
@@ -83,6 +87,8 @@ export async function startContainer(context: RuntimeContext, container: Contain
   const intent = storedIntent(container);
   const { prepareInitIO, parseLogSettings } = await import('../logging/task-io.js');
   const autoRemove = container.labels[LABELS.autoRemove] === 'true';
+  // every start resets the health to `starting`, as Docker's does
+  const health = container.labels[LABELS.healthcheck] === 'true' ? await (await import('../health/probe.js')).prepareHealthMonitor(context, container.id, intent) : undefined;
   const io = await prepareInitIO({
     config: context.config,
     namespace: context.containerd.namespace,
@@ -92,6 +98,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     openStdin: options.openStdin,
     attach: options.attach,
     onExit: reaperCommand(context, container.id, autoRemove),
+    health,
   });
   try {
     await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });

@@ -5,6 +5,7 @@
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
+import { withHealth } from '../health/records.js';
 import { LABELS, isBerthLabel } from './labels.js';
 import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
 
@@ -28,7 +29,7 @@ export async function listContainers(context: RuntimeContext, options: ListOptio
     options.withoutSpecs ? listContainerSummaries(context, filters) : listContainerMessages(context, filters),
     listTasks(context),
   ]);
-  return sortNewestFirst(containers.map((container) => decodeRecord(container, tasks.get(container.id))));
+  return sortNewestFirst(await withHealth(context, containers.map((container) => decodeRecord(container, tasks.get(container.id)))));
 }
 
 /** gRPC's RESOURCE_EXHAUSTED: the reply is over containerd's (or our) 16 MiB message limit. */

@@ -143,8 +143,8 @@ export function selectContainers(records: readonly ContainerRecord[], filters: C
       const ancestors = options.ancestors;
       if (!ancestors || !matchesAncestor(record, ancestors)) continue;
     }
-    // berth has no healthchecks and no swarm tasks
-    if (filters.health.length > 0 && !filters.health.includes('none')) continue;
+    if (filters.health.length > 0 && !filters.health.includes(record.health?.Status ?? 'none')) continue;
+    // berth has no swarm tasks
     if (filters.isTask === true) continue;
     if (filters.network.length > 0 && !filters.network.includes(networkMode(storedIntentOf(record)))) continue;
     selected.push(record);

@@ -2,6 +2,7 @@
 // task, decoded once. `ps` reads only labels; `inspect` also parses the spec and the intent.
 
 import type { Container } from '../containerd/types.js';
+import type { HealthState } from '../health/state.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -34,4 +35,6 @@ export interface ContainerRecord {
   readonly command: readonly string[];
   readonly imageAsTyped: string;
   readonly imageId: string;
+  /** State.Health: only for a container with a health check that has been started */
+  readonly health?: HealthState;
 }

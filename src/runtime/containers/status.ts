@@ -11,11 +11,13 @@ export function isRunning(record: ContainerRecord): boolean {
   return record.status === 'running' || record.status === 'paused' || record.status === 'restarting';
 }
 
-/** `Up 3 seconds`, `Up 5 seconds (Paused)`, `Exited (0) 2 minutes ago`, `Created`. */
+/** `Up 3 seconds`, `Up 2 minutes (healthy)`, `Up 5 seconds (Paused)`, `Exited (0) 2 minutes ago`, `Created`. */
 export function statusText(record: ContainerRecord, now: number = Date.now()): string {
   const since = (date: Date | undefined) => humanDuration(now - (date ?? record.created).getTime());
   switch (record.status) {
     case 'running':
+      // Docker's Health.String: `health: starting`, else the status alone
+      if (record.health) return `Up ${since(record.startedAt)} (${record.health.Status === 'starting' ? 'health: starting' : record.health.Status})`;
       return `Up ${since(record.startedAt)}`;
     case 'paused':
       return `Up ${since(record.startedAt)} (Paused)`;

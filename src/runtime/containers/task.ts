@@ -108,13 +108,22 @@ export async function signalTask(context: RuntimeContext, id: string, signal: nu
  * Deletes a finished task and records its exit in the container's labels. Undefined when
  * there was no task (someone else reaped it: the detached reaper and a foreground run race).
  */
-export async function deleteTask(context: RuntimeContext, id: string): Promise<ExitStatus | undefined> {
+export async function deleteTask(context: RuntimeContext, id: string, retried = false): Promise<ExitStatus | undefined> {
   let response: { exit_status: number; exited_at: Timestamp | null };
   try {
     response = await context.containerd.unary('tasks', 'Delete', { container_id: id });
   } catch (error) {
     if (error instanceof BerthError && error.category === 'not-found') return undefined;
-    throw error;
+    // Another berth (the reaper, a foreground run) deleted it at the same moment: the shim exited
+    // under our call. Gone is what we wanted; a task still there gets one more try.
+    if (retried || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
+    try {
+      await context.containerd.unary('tasks', 'Get', { container_id: id });
+    } catch (lookup) {
+      if (lookup instanceof BerthError && lookup.category === 'not-found') return undefined;
+      throw error;
+    }
+    return deleteTask(context, id, true);
   }
   const exitedAt = timestampToDate(response.exited_at) ?? new Date();
   await setLabels(context, id, { [LABELS.exitCode]: String(response.exit_status), [LABELS.finishedAt]: exitedAt.toISOString() }).catch((error: unknown) => {

@@ -12,6 +12,8 @@ export interface LoggerConfig {
   readonly tty?: boolean;
   /** abstract unix socket ('\0…') where a foreground berth takes the output as frames */
   readonly attach?: string;
+  /** abstract unix socket ('\0…') where the logger takes later attachments (`berth attach`) */
+  readonly listen?: string;
   /** the container's stdin FIFO, held open (O_RDWR) so stdin never sees EOF when berth goes */
   readonly holdStdin?: string;
   /** argv run detached (own session, no stdio) once the output is drained and the log closed */
@@ -21,9 +23,20 @@ export interface LoggerConfig {
   /** FIFO mode (berth starts the logger for `-i` without `-t`): the output FIFOs instead of fds 3/4 */
   readonly stdout?: string;
   readonly stderr?: string;
+  /** the container's health check, run by the logger for as long as the container runs */
+  readonly health?: LoggerHealth;
 }
 
-const OPTIONAL_STRINGS = ['attach', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
+/**
+ * The container's health probes: one process (group) the logger starts with the container and
+ * ends with SIGTERM when the container ends. It keeps Docker's schedule itself, so the logger
+ * spawns once per start, not once per probe (a spawn costs Node native memory that stays).
+ */
+export interface LoggerHealth {
+  readonly command: readonly string[];
+}
+
+const OPTIONAL_STRINGS = ['attach', 'listen', 'holdStdin', 'pidFile', 'stdout', 'stderr'] as const;
 
 export function checkLoggerConfig(value: unknown): LoggerConfig {
   const fail = (what: string): never => {
@@ -44,8 +57,14 @@ export function checkLoggerConfig(value: unknown): LoggerConfig {
       fail('onExit must be a non-empty argv');
     }
   }
+  if (config.health !== undefined) checkHealth(config.health, fail);
   if ((config.stdout === undefined) !== (config.stderr === undefined) && !config.tty) fail('stdout and stderr FIFOs go together');
   return config as unknown as LoggerConfig;
+}
+
+function checkHealth(value: unknown, fail: (what: string) => never): void {
+  const command = (value as { command?: unknown } | null)?.command;
+  if (!Array.isArray(command) || command.length === 0 || !command.every((arg) => typeof arg === 'string')) fail('health.command must be a non-empty argv');
 }
 
 /** argv after the script: containerd passes the URI's query as key, value pairs in random order. */

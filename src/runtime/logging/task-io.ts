@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, open as openFd } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, constants } from 'node:fs/promises';
-import { createServer, Socket, type Server } from 'node:net';
+import { createConnection, createServer, Socket, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { stateDirectory, type BerthConfig } from '../../config/config.js';
@@ -19,7 +19,7 @@ import { BerthError } from '../../errors.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import { FrameDecoder } from './frames.js';
 import type { LogStream } from './json-file.js';
-import type { LoggerConfig } from './logger-config.js';
+import type { LoggerConfig, LoggerHealth } from './logger-config.js';
 
 export interface LogSettings {
   readonly driver: 'json-file' | 'none';
@@ -144,6 +144,8 @@ export interface InitIOOptions {
   readonly attach: boolean;
   /** argv the logger runs detached once the container's output is over (berth's reaper) */
   readonly onExit?: string[];
+  /** the health check the logger runs while the container runs */
+  readonly health?: LoggerHealth;
 }
 
 /**
@@ -186,10 +188,12 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
       maxFile: log.maxFile,
       ...(tty ? { tty: true } : {}),
       ...(attachment ? { attach: attachment.name } : {}),
+      listen: watcherSocketName(directory),
       ...(holdStdin ? { holdStdin } : {}),
       ...(options.onExit ? { onExit: options.onExit } : {}),
       pidFile,
       ...(fifoMode ? { stdout: fifos.stdout, stderr: fifos.stderr } : {}),
+      ...(options.health ? { health: options.health } : {}),
     };
     await writeFile(configPath, `${JSON.stringify(loggerConfig)}\n`);
 
@@ -332,6 +336,63 @@ export async function prepareExecIO(options: ExecIOOptions): Promise<TaskIO> {
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The logger's socket for later attachments: one per container directory (data root, namespace, ID). */
+function watcherSocketName(directory: string): string {
+  return `\0berth-logger-${createHash('sha256').update(directory).digest('hex').slice(0, 32)}`;
+}
+
+export interface RunningAttachOptions {
+  readonly config: BerthConfig;
+  readonly namespace: string;
+  readonly id: string;
+  /** write to the container's stdin FIFO (it was started with `-i`) */
+  readonly stdin: boolean;
+}
+
+/**
+ * `attach`: the running container's logger sends its output from now on; stdin goes to the
+ * FIFO the shim reads (the logger holds it open, so our going away is no EOF for the container).
+ */
+export async function attachRunning(options: RunningAttachOptions): Promise<AttachedIO> {
+  const directory = containerDirectory(options.config, options.namespace, options.id);
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const connection = createConnection({ path: watcherSocketName(directory) });
+    connection.once('connect', () => resolve(connection));
+    connection.once('error', (error) =>
+      reject(new BerthError('failed-precondition', `cannot attach to container ${options.id}: its log driver takes no attachments (${error.message}); restart the container`, { cause: error })),
+    );
+  });
+  socket.on('error', () => undefined);
+  let stdinSocket: Socket | undefined;
+  if (options.stdin) {
+    try {
+      stdinSocket = new Socket({ fd: await openRaw(join(directory, 'stdin'), constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+      stdinSocket.on('error', () => undefined);
+    } catch (error) {
+      socket.destroy();
+      throw new BerthError('failed-precondition', `cannot attach to the stdin of container ${options.id}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const output = new OutputRelay();
+  const decoder = new FrameDecoder();
+  socket.on('data', (chunk: Buffer) => {
+    for (const frame of decoder.push(chunk)) output.emit(frame.stream, frame.data);
+  });
+  const done = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    stdinWriter: stdinSocket,
+    closeStdin: () => endQuietly(stdinSocket),
+    onOutput: (handler) => output.setHandler(handler),
+    ready: Promise.resolve(),
+    done,
+    processExited: () => undefined,
+    detach() {
+      socket.destroy();
+      stdinSocket?.destroy();
+    },
+  };
 }
 
 /** A plain fd for a net.Socket to own (a FileHandle would close it again when collected). */

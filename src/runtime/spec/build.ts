@@ -138,7 +138,7 @@ export function buildSpec(input: SpecInput): Spec {
   added.sort((a, b) => depth(a.mount.destination) - depth(b.mount.destination) || a.index - b.index);
   spec.mounts.push(...added.map(({ mount }) => mount));
 
-  withResources(spec, host.Memory ?? 0, host.NanoCpus ?? 0, host.PidsLimit ?? 0);
+  withResources(spec, host);
   withUlimits(spec, host.Ulimits ?? []);
   withAnnotations(spec, host.Annotations ?? {});
   withNetworkMode(spec, host.NetworkMode ?? 'none', input.netnsPath);

@@ -1,7 +1,8 @@
 // Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit.
 
 import { usageError } from '../../errors.js';
-import type { Spec } from './types.js';
+import type { HostConfig } from '../intent.js';
+import type { Resources, Spec } from './types.js';
 
 /** The CFS period Docker uses to express --cpus as a quota. */
 export const CPU_PERIOD = 100_000;
@@ -11,15 +12,28 @@ const ULIMIT_NAMES = new Set([
   'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
 ]);
 
+/** The cgroup settings a HostConfig asks for, without the device rules: Tasks.Update's body too. */
+export type CgroupResources = Omit<Resources, 'devices'>;
+
 /**
- * Zero means "not set" for each, as in the Engine API. With a memory limit and no swap limit,
- * Docker lets the container swap as much again: memory+swap is twice the memory.
+ * The cgroup limits of a HostConfig: what `run` puts in the spec and what `update` sends to a
+ * running task, from one function. Zero means "not set" for each, as in the Engine API. With a
+ * memory limit and no swap limit, Docker lets the container swap as much again: memory+swap is
+ * twice the memory.
  */
-export function withResources(spec: Spec, memory = 0, nanoCpus = 0, pidsLimit = 0): void {
-  const resources = spec.linux.resources;
+export function hostResources(host: Pick<HostConfig, 'Memory' | 'NanoCpus' | 'PidsLimit'>): CgroupResources {
+  const resources: CgroupResources = {};
+  const memory = host.Memory ?? 0;
+  const nanoCpus = host.NanoCpus ?? 0;
+  const pidsLimit = host.PidsLimit ?? 0;
   if (memory > 0) resources.memory = { limit: memory, swap: memory * 2 };
   if (nanoCpus > 0) resources.cpu = { quota: Math.round((nanoCpus * CPU_PERIOD) / 1e9), period: CPU_PERIOD };
   if (pidsLimit > 0) resources.pids = { limit: pidsLimit };
+  return resources;
+}
+
+export function withResources(spec: Spec, host: Pick<HostConfig, 'Memory' | 'NanoCpus' | 'PidsLimit'>): void {
+  Object.assign(spec.linux.resources, hostResources(host));
 }
 
 export interface Ulimit {

@@ -1,0 +1,17 @@
+// `pause` / `unpause`: the task's processes frozen and thawed by the runtime (the freezer
+// cgroup), with Docker's refusals for a container in the wrong state.
+
+import { BerthError } from '../../errors.js';
+import type { RuntimeContext } from '../context.js';
+import type { ContainerRecord } from './record.js';
+
+export async function pauseContainer(context: RuntimeContext, record: ContainerRecord): Promise<void> {
+  if (record.status === 'paused') throw new BerthError('failed-precondition', `container ${record.id} is already paused`);
+  if (record.status !== 'running') throw new BerthError('failed-precondition', `container ${record.id} is not running`);
+  await context.containerd.unary('tasks', 'Pause', { container_id: record.id });
+}
+
+export async function unpauseContainer(context: RuntimeContext, record: ContainerRecord): Promise<void> {
+  if (record.status !== 'paused') throw new BerthError('failed-precondition', `Container ${record.id} is not paused`);
+  await context.containerd.unary('tasks', 'Resume', { container_id: record.id });
+}
