@@ -51,6 +51,13 @@ import NamespaceUpdate from '../commands/namespace/update.js';
 import SystemDf from '../commands/system/df.js';
 import SystemEvents from '../commands/system/events.js';
 import SystemPrune from '../commands/system/prune.js';
+import NetworkConnect from '../commands/network/connect.js';
+import NetworkCreate from '../commands/network/create.js';
+import NetworkDisconnect from '../commands/network/disconnect.js';
+import NetworkInspect from '../commands/network/inspect.js';
+import NetworkList from '../commands/network/ls.js';
+import NetworkPrune from '../commands/network/prune.js';
+import NetworkRemove from '../commands/network/rm.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
@@ -104,5 +111,12 @@ export const COMMANDS = {
   'system:df': SystemDf,
   'system:events': SystemEvents,
   'system:prune': SystemPrune,
+  'network:connect': NetworkConnect,
+  'network:create': NetworkCreate,
+  'network:disconnect': NetworkDisconnect,
+  'network:inspect': NetworkInspect,
+  'network:ls': NetworkList,
+  'network:prune': NetworkPrune,
+  'network:rm': NetworkRemove,
   version: Version,
 };

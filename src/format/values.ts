@@ -75,6 +75,17 @@ export function goMap<V>(record: Record<string, V>, zero?: V): Map<string, V> {
   return map;
 }
 
+/**
+ * A Go map for templates (`{{index .Labels "k"}}`, keys sorted by `json`) that prints as a
+ * JSON object with its keys sorted, as Docker's daemon encodes maps in inspect output.
+ */
+export function sortedJsonMap<V>(record: Readonly<Record<string, V>>, zero?: V): Map<string, V> {
+  const sorted = Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const map = goMap(sorted, zero);
+  Object.defineProperty(map, 'toJSON', { value: () => sorted });
+  return map;
+}
+
 /** The zero value registered by goMap, or undefined (nil) for other maps. */
 export function mapZero(map: Map<unknown, unknown>): unknown {
   return mapZeros.get(map);

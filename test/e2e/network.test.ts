@@ -143,3 +143,90 @@ describe('the default bridge', () => {
     });
   });
 });
+
+describe('user networks', () => {
+  it('members reach each other by name and alias; inspect lists them; disconnect removes the interface; rm waits for the last member', async () => {
+    await scene(async ({ b, img }) => {
+      const net = `net${Date.now().toString(36)}`;
+      const created = await b(['network', 'create', '--label', 'team=x', net]);
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /^[0-9a-f]{64}\n$/);
+      try {
+        assert.match((await b(['network', 'ls', '--filter', `name=${net}`, '--format', '{{.Name}} {{.Driver}} {{.Labels}}'])).stdout, new RegExp(`^${net} bridge team=x$`, 'm'));
+        const srv = await b(['run', '-d', '--name', 'srv', '--network', net, '--network-alias', 'www', img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+        assert.equal(srv.code, 0, srv.stderr);
+        const fetched = await b(['run', '--rm', '--name', 'cli', '--network', net, img, 'sh', '-c', 'wget -qO- http://srv/ && wget -qO- http://www/']);
+        assert.equal(fetched.code, 0, fetched.stderr);
+        assert.equal(fetched.stdout, 'hello from berth fixture\nhello from berth fixture\n');
+
+        const other = await b(['run', '-d', '--name', 'other', '--network', 'bridge', img, 'sleep', '300']);
+        assert.equal(other.code, 0, other.stderr);
+        assert.equal((await b(['network', 'connect', '--alias', 'peer', net, 'other'])).code, 0);
+        assert.deepEqual(lines((await b(['exec', 'other', 'ls', '/sys/class/net'])).stdout), ['eth0', 'eth1', 'lo']);
+        assert.equal((await b(['exec', 'srv', 'sh', '-c', 'wget -qO- http://peer:1/ 2>&1; ping -c1 -W2 peer >/dev/null && echo reached'])).stdout.trim().split('\n').at(-1), 'reached');
+
+        const inspect = JSON.parse((await b(['network', 'inspect', net])).stdout) as [{ Name: string; Containers: Record<string, { Name: string; IPv4Address: string }>; IPAM: { Config: { Subnet: string }[] } }];
+        assert.equal(inspect[0].Name, net);
+        assert.deepEqual(Object.values(inspect[0].Containers).map((container) => container.Name).sort(), ['other', 'srv']);
+        assert.match(inspect[0].IPAM.Config[0].Subnet, /^10\.214\.\d+\.0\/24$/);
+
+        assert.equal((await b(['network', 'disconnect', net, 'other'])).code, 0);
+        assert.deepEqual(lines((await b(['exec', 'other', 'ls', '/sys/class/net'])).stdout), ['eth0', 'lo']);
+        assert.doesNotMatch((await b(['exec', 'srv', 'cat', '/etc/hosts'])).stdout, /\bpeer\b/);
+
+        const busy = await b(['network', 'rm', net]);
+        assert.equal(busy.code, 1);
+        assert.match(busy.stderr, /has active endpoints/);
+        assert.equal((await b(['rm', '-f', 'srv', 'other'])).code, 0);
+      } finally {
+        await b(['rm', '-f', 'srv', 'other']);
+        const removed = await b(['network', 'rm', net]);
+        assert.equal(removed.code, 0, removed.stderr);
+      }
+      assert.doesNotMatch((await b(['network', 'ls'])).stdout, new RegExp(net));
+      assert.equal((await b(['network', 'rm', 'bridge'])).code, 1);
+    });
+  });
+
+  it('--ip takes a static address on a user network; the default bridge refuses it as Docker does', async () => {
+    await scene(async ({ b, img }) => {
+      const net = `ipnet${Date.now().toString(36)}`;
+      assert.equal((await b(['network', 'create', '--subnet', '10.214.200.0/24', net])).code, 0);
+      try {
+        const run = await b(['run', '--rm', '--network', net, '--ip', '10.214.200.77', img, 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /inet 10\.214\.200\.77\/24/);
+        const refused = await b(['run', '--rm', '--network', 'bridge', '--ip', '10.213.0.77', img, 'true']);
+        assert.equal(refused.code, 125);
+        assert.match(refused.stderr, /user specified IP address is supported on user defined networks only/);
+        const overlap = await b(['network', 'create', '--subnet', '10.214.200.128/25', `${net}x`]);
+        assert.equal(overlap.code, 1);
+        assert.match(overlap.stderr, /Pool overlaps/);
+      } finally {
+        assert.equal((await b(['network', 'rm', net])).code, 0);
+      }
+    });
+  });
+});
+
+describe('DNS and hosts', () => {
+  it('--dns, --dns-search, --dns-option, --add-host (host-gateway too) and the container\'s own name', async () => {
+    await scene(async ({ b, img }) => {
+      const run = await b([
+        'run', '--rm', '--name', 'named', '--network', 'bridge', '--dns', '10.9.9.9', '--dns-search', 'corp.example', '--dns-option', 'ndots:3',
+        '--add-host', 'db:10.1.2.3', '--add-host', 'gw:host-gateway', img, 'sh', '-c', 'cat /etc/resolv.conf /etc/hosts; ping -c1 -W2 gw >/dev/null && echo gateway-reached',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^nameserver 10\.9\.9\.9$/m);
+      assert.match(run.stdout, /^search corp\.example$/m);
+      assert.match(run.stdout, /^options ndots:3$/m);
+      assert.match(run.stdout, /^10\.1\.2\.3\tdb$/m);
+      assert.match(run.stdout, /^10\.213\.0\.1\tgw$/m);
+      assert.match(run.stdout, /^10\.213\.0\.\d+\t[0-9a-f]{12} named$/m);
+      assert.match(run.stdout, /gateway-reached/);
+      const bad = await b(['run', '--rm', '--add-host', 'nocolon', img, 'true']);
+      assert.equal(bad.code, 125);
+      assert.match(bad.stderr, /bad format for add-host/);
+    });
+  });
+});

@@ -3,7 +3,7 @@
 // is still here. Field order and zero values are Docker 28's, since scripts read them.
 
 import { join } from 'node:path';
-import { goMap } from '../../format/values.js';
+import { sortedJsonMap } from '../../format/values.js';
 import type { ImageConfig } from '../../image/manifest.js';
 import type { ImageStore } from '../../image/store.js';
 import type { RuntimeContext } from '../context.js';
@@ -50,16 +50,7 @@ export interface InspectSources {
   readonly endpoints?: readonly Endpoint[];
 }
 
-/**
- * A Go map for templates (`{{index .Config.Labels "k"}}`, keys sorted by `json`) that prints
- * as a JSON object with its keys sorted, as Docker's daemon encodes maps.
- */
-function jsonMap<V>(record: Readonly<Record<string, V>>, zero?: V): Map<string, V> {
-  const sorted = Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const map = goMap(sorted, zero);
-  Object.defineProperty(map, 'toJSON', { value: () => sorted });
-  return map;
-}
+const jsonMap = sortedJsonMap;
 
 /**
  * A field Docker's JSON leaves out when empty (`omitempty`) but its templates still see, as

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { BerthConfig } from '../../config/config.js';
 import { BerthError } from '../../errors.js';
+import { sortedJsonMap } from '../../format/values.js';
 import { allAttachments, endpointOf, type NetworkAttachments } from './attach.js';
 import { withHostNetworkLock } from './host-lock.js';
 import { BRIDGE_NAME_OPTION, DEFAULT_NETWORK, MODE_NETWORKS, createNetwork, listNetworks, loadNetwork, removeNetworkFiles, resolveNetwork, type CreateNetworkOptions, type Network } from './networks.js';
@@ -56,8 +57,8 @@ export async function networkRows(config: BerthConfig): Promise<NetworkRow[]> {
   const modes = MODE_NETWORKS.map(
     (name): NetworkRow => ({ ID: modeNetworkId(name), Name: name, Driver: name === 'none' ? 'null' : name, Scope: 'local', IPv6: false, Internal: false, Labels: {}, CreatedAt: '', builtin: true, endpoints: 0 }),
   );
-  const bridge = networks.filter((network) => network.name === DEFAULT_NETWORK).map(row);
-  return [...bridge, ...modes, ...networks.filter((network) => network.name !== DEFAULT_NETWORK).map(row)];
+  // sorted by name, as Docker's CLI sorts them
+  return [...networks.map(row), ...modes].sort((a, b) => a.Name.localeCompare(b.Name, undefined, { numeric: true }));
 }
 
 export async function createUserNetwork(config: BerthConfig, request: CreateNetworkOptions): Promise<Network> {
@@ -105,7 +106,7 @@ export async function inspectNetwork(config: BerthConfig, namespace: string, ref
 }
 
 function networkJson(fields: { Name: string; Id: string; Created: string; Driver: string; IPAM: unknown; Internal: boolean; Containers: Record<string, unknown>; Options: Record<string, string>; Labels: Readonly<Record<string, string>> }): Record<string, unknown> {
-  const sorted = (record: Readonly<Record<string, unknown>>) => new Map(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (record: Readonly<Record<string, unknown>>) => sortedJsonMap(record);
   return {
     Name: fields.Name,
     Id: fields.Id,
