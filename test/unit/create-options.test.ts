@@ -281,7 +281,7 @@ describe('toRunRequest', () => {
     });
     assert.deepEqual(options, {
       name: 'web', detach: true, pull: 'missing', quiet: false, platform: undefined, cidfile: undefined,
-      detachKeys: 'ctrl-p,ctrl-q', sigProxy: true, attach: [],
+      detachKeys: 'ctrl-p,ctrl-q', sigProxy: true, attach: [], warnings: [],
     });
   });
 
@@ -338,12 +338,15 @@ describe('toRunRequest', () => {
     ['a bad memory size', { memory: 'lots' }, `invalid argument "lots" for "-m, --memory" flag: invalid size: 'lots'`],
     ['too little memory', { memory: '1m' }, 'Minimum memory limit allowed is 6MB'],
     ['an unknown runtime', { runtime: 'kata' }, 'unknown or invalid runtime name: kata'],
-    ['a bridge network', { network: 'bridge' }, /^network mode "bridge" is not supported yet/],
-    ['an unknown network', { network: 'backend' }, 'network backend not found'],
+    ['another container\'s network', { network: 'container:web' }, /^network mode "container:web" is not supported yet/],
+    ['ports without a network', { publish: ['80:80'] }, /^published ports need a network/],
+    ['a bad port', { network: 'bridge', publish: ['80:http'] }, 'invalid containerPort: http'],
+    ['an alias on the default bridge\'s absence', { 'network-alias': ['web'] }, 'network-scoped alias is supported only for containers in user defined networks'],
+    ['a bad --dns', { dns: ['1.2.3'] }, 'invalid argument "1.2.3" for "--dns" flag: 1.2.3 is not an ip address'],
     ['bad detach keys', { 'detach-keys': 'ctrl-' }, 'Invalid detach keys (ctrl-) provided'],
     ['a bad platform', { platform: 'linux/arm64/v8/x' }, /^invalid platform/],
-    ['an unsupported flag', { publish: ['80:80'] }, '--publish is not supported yet'],
-    ['an unsupported boolean', { 'publish-all': true }, '--publish-all is not supported yet'],
+    ['an unsupported flag', { ip6: '::1' }, '--ip6 is not supported yet'],
+    ['an unsupported boolean', { 'use-api-socket': true }, '--use-api-socket is not supported yet'],
     ['an unsupported value flag', { 'shm-size': '1g' }, '--shm-size is not supported yet'],
   ];
   for (const [name, flags, message] of bad) it(`refuses ${name}`, () => assert.throws(() => request(flags), usage(message)));

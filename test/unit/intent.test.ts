@@ -47,7 +47,7 @@ describe('parseCreateIntent', () => {
   const invalid: { name: string; body: object; message: string }[] = [
     { name: 'no image', body: { Image: '' }, message: 'Image: an image is required' },
     { name: 'tiny memory', body: { Image: 'a', HostConfig: { Memory: 1024 } }, message: 'HostConfig.Memory: minimum memory limit allowed is 6MB' },
-    { name: 'bridge network', body: { Image: 'a', HostConfig: { NetworkMode: 'bridge' } }, message: 'HostConfig.NetworkMode: network mode "bridge" is not supported yet' },
+    { name: 'container network', body: { Image: 'a', HostConfig: { NetworkMode: 'container:web' } }, message: 'HostConfig.NetworkMode: network mode "container:web" is not supported yet' },
     {
       name: 'volume mount',
       body: { Image: 'a', HostConfig: { Mounts: [{ Type: 'volume', Source: 'v', Target: '/v' }] } },
