@@ -130,6 +130,14 @@ export function splitArgv(argv: readonly string[], commands: readonly CommandSpe
       help = true;
       continue;
     }
+    // pflag's `-p=false`, `-e=A=1`: a shorthand with its value after `=`
+    const shortWithValue = /^-([a-zA-Z])=(.*)$/s.exec(token);
+    const shortFlag = shortWithValue ? command.flags.find((flag) => flag.char === shortWithValue[1]) : undefined;
+    if (shortWithValue && shortFlag) {
+      if (shortFlag.takesValue) commandArgv.push(`-${shortWithValue[1]}`, shortWithValue[2]);
+      else commandArgv.push(...booleanWithValue(shortFlag, `--${shortFlag.name}=${shortWithValue[2]}`));
+      continue;
+    }
     commandArgv.push(token);
     if (bundleWantsNextToken(token, command) && position + 1 < rest.length) {
       commandArgv.push(rest[position + 1]);

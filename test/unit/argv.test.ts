@@ -163,4 +163,7 @@ test('boolean flags with =true/=false, as Docker accepts them', () => {
   assert.deepEqual(splitArgv(['pull', '--disable-content-trust=true', 'x'], commands).commandArgv, ['--disable-content-trust', 'x']);
   assert.throws(() => splitArgv(['pull', '--disable-content-trust=false', 'x'], commands), (error) => isBerthError(error, 'usage') && /--disable-content-trust=false is not supported/.test(error.message));
   assert.throws(() => splitArgv(['pull', '--quiet=maybe', 'x'], commands), (error) => isBerthError(error, 'usage'));
+  // pflag's shorthand forms: `-q=false`, `-q=true`
+  assert.deepEqual(splitArgv(['pull', '-q=false', 'x'], commands).commandArgv, ['x']);
+  assert.deepEqual(splitArgv(['pull', '-q=true', 'x'], commands).commandArgv, ['--quiet', 'x']);
 });
