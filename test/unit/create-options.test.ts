@@ -305,9 +305,9 @@ describe('toRunRequest', () => {
     assert.equal(request({}).intent.Cmd, undefined);
   });
 
-  it('defaults: network none, json-file, restart no, missing pull, signal proxy on', () => {
+  it('defaults: network bridge, json-file, restart no, missing pull, signal proxy on', () => {
     const { intent, options } = request({});
-    assert.equal(intent.HostConfig.NetworkMode, 'none');
+    assert.equal(intent.HostConfig.NetworkMode, 'bridge');
     assert.deepEqual(intent.HostConfig.RestartPolicy, { Name: 'no' });
     assert.equal(intent.HostConfig.LogConfig?.Type, 'json-file');
     assert.equal(options.pull, 'missing');
