@@ -31,7 +31,7 @@ export function validateNamespace(name: string): string {
  * The default `bridge` network's subnet: clear of Docker's 172.17.0.0/16, nerdctl's 10.4.0.0/24,
  * podman's 10.88.0.0/16 (and its 10.89.x user networks) and k3s' 10.42-43.0.0/16.
  */
-export const DEFAULT_BRIDGE_SUBNET = '10.213.0.0/24';
+export const DEFAULT_BRIDGE_SUBNET = '10.213.0.0/16';
 
 // zod's mini build: every command reads this file, and the full build costs startup time.
 const nonEmpty = () => z.string().check(z.minLength(1));
@@ -48,7 +48,7 @@ const fileSchema = z.strictObject({
   max_concurrent_downloads: z.optional(z.int().check(z.minimum(1), z.maximum(64))),
   /** the default `bridge` network's IPv4 subnet, used when berth writes that network */
   bridge_subnet: z.optional(
-    z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-9]|30)$/, { error: 'must be an IPv4 subnet from /16 to /30, e.g. 10.213.0.0/24' })),
+    z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-9]|30)$/, { error: 'must be an IPv4 subnet from /16 to /30, e.g. 10.213.0.0/16' })),
   ),
 });
 

@@ -745,17 +745,14 @@ function publishedPorts(
     return { exposed };
   }
   if (hasBindings && networkMode === 'none') {
-    throw usageError('published ports need a network: add --network bridge (berth\'s default network is none for now)');
+    throw usageError('published ports need a network: a container on --network none has no address to publish');
   }
   return { exposed, bindings: Object.keys(spec.bindings).length > 0 ? spec.bindings : undefined, publishAll: publishAll || undefined };
 }
 
-// The default stays `none` until published ports, user networks and restart policies are in
-// (issue 6): until then a default bridge would cost every `run` its CNI work for nothing.
-/** none, host, bridge or a user network's name (whether it exists is create's to find out). */
+/** none, host, bridge (the default, as Docker's) or a user network's name (whether it exists is create's to find out). */
 function parseNetworkMode(value: string | undefined): string {
-  if (value === undefined || value === '' || value === 'none') return 'none';
-  if (value === 'default') return 'bridge';
+  if (value === undefined || value === '' || value === 'default') return 'bridge';
   if (value.startsWith('container:')) {
     throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network bridge, a user network, none or host)`);
   }

@@ -70,12 +70,12 @@ test('exit codes: the container’s own (3), 127 not found, 126 not executable, 
   });
 });
 
-test('a flag of docker run that is not in this issue fails clearly, naming it', async () => {
+test('a flag of docker run that berth does not support fails clearly, naming it', async () => {
   await scene(async ({ b, img }) => {
-    // -p needs networking (a later issue); it must not be accepted and ignored.
-    const published = await b(['run', '--rm', '-p', '8080:80', img, 'true']);
-    assert.equal(published.code, 125);
-    assert.match(published.stderr, /-p|--publish/);
+    // IPv6 networking is not in berth yet; it must not be accepted and ignored.
+    const refused = await b(['run', '--rm', '--ip6', '2001:db8::33', img, 'true']);
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /--ip6 is not supported yet/);
   });
 });
 

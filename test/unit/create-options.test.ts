@@ -305,9 +305,9 @@ describe('toRunRequest', () => {
     assert.equal(request({}).intent.Cmd, undefined);
   });
 
-  it('defaults: network none, json-file, restart no, missing pull, signal proxy on', () => {
+  it('defaults: network bridge, json-file, restart no, missing pull, signal proxy on', () => {
     const { intent, options } = request({});
-    assert.equal(intent.HostConfig.NetworkMode, 'none');
+    assert.equal(intent.HostConfig.NetworkMode, 'bridge');
     assert.deepEqual(intent.HostConfig.RestartPolicy, { Name: 'no' });
     assert.equal(intent.HostConfig.LogConfig?.Type, 'json-file');
     assert.equal(options.pull, 'missing');
@@ -339,9 +339,9 @@ describe('toRunRequest', () => {
     ['too little memory', { memory: '1m' }, 'Minimum memory limit allowed is 6MB'],
     ['an unknown runtime', { runtime: 'kata' }, 'unknown or invalid runtime name: kata'],
     ['another container\'s network', { network: 'container:web' }, /^network mode "container:web" is not supported yet/],
-    ['ports without a network', { publish: ['80:80'] }, /^published ports need a network/],
+    ['ports without a network', { network: 'none', publish: ['80:80'] }, /^published ports need a network/],
     ['a bad port', { network: 'bridge', publish: ['80:http'] }, 'invalid containerPort: http'],
-    ['an alias on the default bridge\'s absence', { 'network-alias': ['web'] }, 'network-scoped alias is supported only for containers in user defined networks'],
+    ['an alias without a network', { network: 'none', 'network-alias': ['web'] }, 'network-scoped alias is supported only for containers in user defined networks'],
     ['a bad --dns', { dns: ['1.2.3'] }, 'invalid argument "1.2.3" for "--dns" flag: 1.2.3 is not an ip address'],
     ['bad detach keys', { 'detach-keys': 'ctrl-' }, 'Invalid detach keys (ctrl-) provided'],
     ['a bad platform', { platform: 'linux/arm64/v8/x' }, /^invalid platform/],

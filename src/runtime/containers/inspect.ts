@@ -181,7 +181,7 @@ export function mountPoints(intent: CreateIntent | undefined): MountPoint[] {
   return points;
 }
 
-/** HostConfig.NetworkMode as berth ran the container (no networks of its own yet: `none`). */
+/** HostConfig.NetworkMode as berth ran the container (containers made before networking have `none`). */
 export function networkMode(intent: CreateIntent | undefined): string {
   if (!intent) return '';
   return intent.HostConfig?.NetworkMode ?? 'none';
