@@ -344,7 +344,7 @@ describe('toRunRequest', () => {
     ['a bad platform', { platform: 'linux/arm64/v8/x' }, /^invalid platform/],
     ['an unsupported flag', { publish: ['80:80'] }, '--publish is not supported yet'],
     ['an unsupported boolean', { 'publish-all': true }, '--publish-all is not supported yet'],
-    ['an unsupported value flag', { 'shm-size': '1g' }, '--shm-size is not supported yet'],
+    ['an unsupported value flag', { 'kernel-memory': '1g' }, '--kernel-memory is not supported yet'],
   ];
   for (const [name, flags, message] of bad) it(`refuses ${name}`, () => assert.throws(() => request(flags), usage(message)));
 

@@ -33,6 +33,8 @@ export interface CreatedContainer {
   readonly name: string;
   /** containerd's record as Containers.Create returned it */
   readonly container: Container;
+  /** Docker's warnings about settings this host cannot honour, without the `WARNING:` prefix */
+  readonly warnings: readonly string[];
 }
 
 type Undo = () => Promise<unknown>;
@@ -115,7 +117,9 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
-  const { intent, image } = request;
+  const { image } = request;
+  const { settleHostSettings } = await import('./host-settings.js');
+  const { intent, joins, warnings } = await settleHostSettings(context, request.intent);
   const names = await import('./names.js');
   const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');
@@ -141,7 +145,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
       const [passwd, group] = await Promise.all([readRootfsFile(mounts, '/etc/passwd'), readRootfsFile(mounts, '/etc/group')]);
-      const hostname = intent.HostConfig.NetworkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
+      const hostHostname = intent.HostConfig.NetworkMode === 'host' || intent.HostConfig.UTSMode === 'host';
+      const hostname = hostHostname && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
       const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode: intent.HostConfig.NetworkMode ?? 'none' });
       const spec = buildSpec({
         namespace: containerd.namespace,
@@ -154,6 +159,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         group,
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
+        joins,
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
@@ -179,7 +185,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     });
     // a lease taken over from a killed berth is the only way to a duplicate: user-given names only
     if (request.name !== undefined) await confirmNameUnique(containerd, heldName, id);
-    return { id, name: heldName, container: record! };
+    return { id, name: heldName, container: record!, warnings };
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;

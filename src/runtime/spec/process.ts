@@ -23,3 +23,8 @@ export function withAnnotations(spec: Spec, annotations: Readonly<Record<string,
 export function withNetworkMode(spec: Spec, mode: 'none' | 'host'): void {
   if (mode === 'host') spec.linux.namespaces = spec.linux.namespaces.filter((namespace) => namespace.type !== 'network');
 }
+
+/** `--oom-score-adj`: how readily the kernel's OOM killer picks the container's processes. */
+export function withOomScoreAdj(spec: Spec, score: number | undefined): void {
+  if (score !== undefined) spec.process.oomScoreAdj = score;
+}

@@ -1,7 +1,8 @@
 // Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit.
 
 import { usageError } from '../../errors.js';
-import type { Spec } from './types.js';
+import type { HostConfig, ThrottleDevice } from '../intent.js';
+import type { BlockIO, Spec } from './types.js';
 
 /** The CFS period Docker uses to express --cpus as a quota. */
 export const CPU_PERIOD = 100_000;
@@ -72,4 +73,65 @@ export function rlimitsBeyondHost(spec: Spec, hostHard: ReadonlyMap<string, numb
     }
   }
   return undefined;
+}
+
+// --- the rest of Docker's cgroup resources (HostConfig fields; zero or absent means "not set") ---
+
+type ResourceFields = Pick<
+  HostConfig,
+  | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpuRealtimePeriod' | 'CpuRealtimeRuntime' | 'CpusetCpus' | 'CpusetMems'
+  | 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'MemorySwappiness' | 'OomKillDisable'
+>;
+
+/** --cpu-shares, --cpu-period/--cpu-quota (which replace what --cpus set), --cpu-rt-*, --cpuset-*. */
+export function withCpuOptions(spec: Spec, host: ResourceFields): void {
+  const cpu = { ...spec.linux.resources.cpu };
+  if (host.CpuShares) cpu.shares = host.CpuShares;
+  if (host.CpuPeriod) cpu.period = host.CpuPeriod;
+  if (host.CpuQuota) cpu.quota = host.CpuQuota;
+  if (host.CpuRealtimePeriod) cpu.realtimePeriod = host.CpuRealtimePeriod;
+  if (host.CpuRealtimeRuntime) cpu.realtimeRuntime = host.CpuRealtimeRuntime;
+  if (host.CpusetCpus) cpu.cpus = host.CpusetCpus;
+  if (host.CpusetMems) cpu.mems = host.CpusetMems;
+  if (Object.keys(cpu).length > 0) spec.linux.resources.cpu = cpu;
+}
+
+/**
+ * --memory-swap (memory plus swap; -1 unlimited), --memory-reservation, --memory-swappiness,
+ * --oom-kill-disable, on top of what withResources made of --memory.
+ */
+export function withMemoryOptions(spec: Spec, host: ResourceFields): void {
+  const memory = { ...spec.linux.resources.memory };
+  if (host.MemorySwap === -1) delete memory.swap;
+  else if (host.MemorySwap && host.MemorySwap > 0) memory.swap = host.MemorySwap;
+  if (host.MemoryReservation) memory.reservation = host.MemoryReservation;
+  if (host.MemorySwappiness !== undefined && host.MemorySwappiness !== null) memory.swappiness = host.MemorySwappiness;
+  if (host.OomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) spec.linux.resources.memory = memory;
+}
+
+/** The host device a blkio setting names, as major:minor. */
+export type BlockDeviceLookup = (path: string) => { major: number; minor: number };
+
+/** --blkio-weight, --blkio-weight-device and the four --device-{read,write}-{bps,iops} throttles. */
+export function withBlockIO(spec: Spec, host: Pick<HostConfig, 'BlkioWeight' | 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps'>, lookup: BlockDeviceLookup): void {
+  const blockIO: BlockIO = {};
+  if (host.BlkioWeight) blockIO.weight = host.BlkioWeight;
+  if (host.BlkioWeightDevice?.length) blockIO.weightDevice = host.BlkioWeightDevice.map(({ Path, Weight }) => ({ ...lookup(Path), weight: Weight }));
+  const throttles = (devices: readonly ThrottleDevice[] | null | undefined) => devices?.length ? devices.map(({ Path, Rate }) => ({ ...lookup(Path), rate: Rate })) : undefined;
+  const read = throttles(host.BlkioDeviceReadBps);
+  const write = throttles(host.BlkioDeviceWriteBps);
+  const readIOps = throttles(host.BlkioDeviceReadIOps);
+  const writeIOps = throttles(host.BlkioDeviceWriteIOps);
+  if (read) blockIO.throttleReadBpsDevice = read;
+  if (write) blockIO.throttleWriteBpsDevice = write;
+  if (readIOps) blockIO.throttleReadIOPSDevice = readIOps;
+  if (writeIOps) blockIO.throttleWriteIOPSDevice = writeIOps;
+  if (Object.keys(blockIO).length > 0) spec.linux.resources.blockIO = blockIO;
+}
+
+/** --cgroup-parent: the container's cgroup under it, as Docker's cgroupfs driver places it (a relative parent stays relative). */
+export function withCgroupParent(spec: Spec, parent: string | undefined, id: string): void {
+  if (!parent) return;
+  spec.linux.cgroupsPath = `${parent.replace(/\/+$/, '')}/${id}`;
 }
