@@ -3,7 +3,7 @@
 // nothing at all: every step registers its undo, run in reverse on failure.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { BerthError } from '../../errors.js';
 import type { LocalImage } from '../../image/local.js';
 import { formatPlatform } from '../../image/platform.js';
@@ -118,7 +118,7 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
   const { image } = request;
-  const { settleHostSettings } = await import('./host-settings.js');
+  const { settleHostSettings, shareableShm } = await import('./host-settings.js');
   const { intent, joins, warnings } = await settleHostSettings(context, request.intent);
   const names = await import('./names.js');
   const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
@@ -138,6 +138,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     const directory = containerDirectory(config, containerd.namespace, id);
     await mkdir(directory, { recursive: true, mode: 0o710 });
     undo.push(() => rm(directory, { recursive: true, force: true }));
+    const shm = intent.HostConfig.IpcMode === 'shareable' ? shareableShm(context, id) : undefined;
+    if (shm) await mkdir(shm, { mode: 0o1777 }).then(() => chmod(shm, 0o1777));
 
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
     await withLease(containerd, async (lease) => {
@@ -160,6 +162,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
         joins,
+        shareableShm: shm,
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};

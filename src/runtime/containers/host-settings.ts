@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { CreateIntent } from '../intent.js';
+import { containerDirectory } from '../paths.js';
 import type { IpcJoin } from '../spec/namespaces.js';
 
 export interface SettledHost {
@@ -52,9 +53,17 @@ async function resolveJoins(context: RuntimeContext, intent: CreateIntent): Prom
       throw new BerthError('invalid-argument', `failed to join IPC namespace: container ${ref}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`, { exitCode: 125 });
     }
     host.IpcMode = `container:${joined.id}`;
-    joins.ipc = { namespace: `/proc/${joined.pid}/ns/ipc`, shm: `/proc/${joined.pid}/root/dev/shm` };
+    joins.ipc = { namespace: `/proc/${joined.pid}/ns/ipc`, shm: shareableShm(context, joined.id) };
   }
   return { host, joins };
+}
+
+/**
+ * Where a `--ipc shareable` container's /dev/shm lives on the host, so that another container
+ * can mount the same one: a mount in the donor's own mount namespace cannot be bound elsewhere.
+ */
+export function shareableShm(context: RuntimeContext, id: string): string {
+  return `${containerDirectory(context.config, context.containerd.namespace, id)}/shm`;
 }
 
 /** berth's own OOM score adjustment; 0 when it cannot be read. */

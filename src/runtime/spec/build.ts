@@ -46,6 +46,8 @@ export interface SpecInput {
   readonly seccompTarget?: SeccompTarget;
   /** the namespaces of other containers that --pid/--ipc container:<id> join */
   readonly joins?: { readonly pid?: string; readonly ipc?: IpcJoin };
+  /** --ipc shareable: the host directory that is the container's /dev/shm */
+  readonly shareableShm?: string;
   /** --device and blkio paths → the host's devices; the host's /dev when absent */
   readonly devices?: (path: string) => FoundDevices;
   readonly blockDevice?: BlockDeviceLookup;
@@ -105,7 +107,7 @@ export function buildSpec(input: SpecInput): Spec {
   const user = intent.User || input.imageConfig.config?.User || '';
   withUser(spec, user, input.passwd ?? '', input.group ?? '', host.GroupAdd ?? []);
   if (intent.Tty) withTerminal(spec, intent.HostConfig.ConsoleSize ?? undefined);
-  withNamespaceModes(spec, host, input.joins);
+  withNamespaceModes(spec, host, input.joins, input.shareableShm);
 
   if (host.Privileged) {
     withPrivileged(spec, lastCap, mask);
@@ -152,9 +154,9 @@ export function buildSpec(input: SpecInput): Spec {
 }
 
 /** --pid, --ipc with --shm-size, --uts, --cgroupns: before the user's mounts, which may replace /dev/shm. */
-function withNamespaceModes(spec: Spec, host: CreateIntent['HostConfig'], joins: SpecInput['joins']): void {
+function withNamespaceModes(spec: Spec, host: CreateIntent['HostConfig'], joins: SpecInput['joins'], shareableShm: string | undefined): void {
   withPidMode(spec, host.PidMode, joins?.pid);
-  withIpcMode(spec, host.IpcMode, host.ShmSize || undefined, joins?.ipc);
+  withIpcMode(spec, host.IpcMode, host.ShmSize || undefined, joins?.ipc, shareableShm);
   withUtsMode(spec, host.UTSMode);
   withCgroupnsMode(spec, host.CgroupnsMode);
 }

@@ -42,9 +42,10 @@ const shmBind = (source: string): Mount => ({ destination: '/dev/shm', type: 'bi
 /**
  * --ipc and --shm-size. `private`/`shareable` (the default): a namespace of its own and a
  * /dev/shm tmpfs of `shmSize` bytes (the default's 64 MiB when absent); `none`: no /dev/shm at all; `host`: the host's IPC
- * namespace and /dev/shm; `container:<id>`: that container's, /dev/shm included.
+ * namespace and /dev/shm; `container:<id>`: that container's, /dev/shm included. A shareable
+ * container's /dev/shm is the host directory `shareableShm`, which joiners mount too.
  */
-export function withIpcMode(spec: Spec, mode: string | undefined, shmSize?: number, join?: IpcJoin): void {
+export function withIpcMode(spec: Spec, mode: string | undefined, shmSize?: number, join?: IpcJoin, shareableShm?: string): void {
   const others = spec.mounts.filter((mount) => mount.destination !== '/dev/shm');
   const shm = spec.mounts.find((mount) => mount.destination === '/dev/shm');
   if (mode === 'host') {
@@ -54,6 +55,9 @@ export function withIpcMode(spec: Spec, mode: string | undefined, shmSize?: numb
     if (!join) throw new BerthError('internal', `--ipc ${mode}: the container to join was not resolved`);
     withNamespace(spec, 'ipc', join.namespace);
     spec.mounts = [...others, shmBind(join.shm)];
+  } else if (mode === 'shareable' && shareableShm !== undefined) {
+    withNamespace(spec, 'ipc');
+    spec.mounts = [...others, shmBind(shareableShm)];
   } else if (mode === 'none') {
     spec.mounts = others;
   } else if (shm && shmSize !== undefined) {
