@@ -967,8 +967,11 @@ export function parseDeviceMapping(value: string): DeviceMapping {
   }
   const checked = target === '' ? source : target;
   if (!checked.startsWith('/')) throw usageError(`${checked} is not an absolute path`);
-  if (target === '') source = cleanPath(source);
-  else target = cleanPath(target);
+  // as docker/cli: a path is cleaned unless all three parts are given
+  if (split.length < 3) {
+    if (target === '') source = cleanPath(source);
+    else target = cleanPath(target);
+  }
   return { PathOnHost: source, PathInContainer: target === '' ? source : target, CgroupPermissions: permissions };
 }
 

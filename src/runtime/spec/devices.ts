@@ -1,7 +1,7 @@
 // The host's device nodes, for --privileged and --device: runc creates each one in the
 // container's /dev; --device and --device-cgroup-rule also open the device cgroup to them.
 
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { DeviceMapping } from '../intent.js';
@@ -23,6 +23,19 @@ function majorOf(rdev: bigint): number {
 
 function minorOf(rdev: bigint): number {
   return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+}
+
+/** A character or block device node as the runtime creates it. */
+function deviceNode(path: string, stats: BigIntStats): LinuxDevice {
+  return {
+    path,
+    type: (stats.mode & S_IFMT) === S_IFCHR ? 'c' : 'b',
+    major: majorOf(stats.rdev),
+    minor: minorOf(stats.rdev),
+    fileMode: Number(stats.mode & 0o777n),
+    uid: Number(stats.uid),
+    gid: Number(stats.gid),
+  };
 }
 
 export function readHostDevices(root = '/dev'): LinuxDevice[] {
@@ -50,15 +63,7 @@ export function readHostDevices(root = '/dev'): LinuxDevice[] {
       // symlinks (/dev/stdin, /dev/fd …) are not devices: lstat leaves them out
       const format = stats.mode & S_IFMT;
       if ((format !== S_IFCHR && format !== S_IFBLK) || SKIPPED_FILES.has(path)) continue;
-      devices.push({
-        path,
-        type: format === S_IFCHR ? 'c' : 'b',
-        major: majorOf(stats.rdev),
-        minor: minorOf(stats.rdev),
-        fileMode: Number(stats.mode & 0o777n),
-        uid: Number(stats.uid),
-        gid: Number(stats.gid),
-      });
+      devices.push(deviceNode(path, stats));
     }
   };
   walk(root);
@@ -89,16 +94,7 @@ export function hostDevicesAt(path: string): FoundDevices {
   if (stats.isDirectory()) return { directory: resolved, devices: readHostDevices(resolved) };
   const format = stats.mode & S_IFMT;
   if (format !== S_IFCHR && format !== S_IFBLK) throw deviceError(path, 'not a device node');
-  const device: LinuxDevice = {
-    path: resolved,
-    type: format === S_IFCHR ? 'c' : 'b',
-    major: majorOf(stats.rdev),
-    minor: minorOf(stats.rdev),
-    fileMode: Number(stats.mode & 0o777n),
-    uid: Number(stats.uid),
-    gid: Number(stats.gid),
-  };
-  return { devices: [device] };
+  return { devices: [deviceNode(resolved, stats)] };
 }
 
 /** A block device's numbers, for the blkio settings that name one. */
