@@ -1,4 +1,5 @@
-// Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit.
+// Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit, and the CPU, memory and
+// block IO settings of Docker's HostConfig beyond them.
 
 import { usageError } from '../../errors.js';
 import type { HostConfig, ThrottleDevice } from '../intent.js';
