@@ -34,7 +34,7 @@ async function writeCidfile(path: string, id: string): Promise<void> {
 }
 
 export async function createFromFlags(runtime: RuntimeContext, intent: CreateIntent, options: RunOptions): Promise<CreatedFromFlags> {
-  for (const warning of options.warnings) process.stderr.write(`${warning}\n`);
+  for (const warning of options.warnings) process.stderr.write(`WARNING: ${warning}\n`);
   try {
     if (options.cidfile) {
       const { existsSync } = await import('node:fs');
@@ -45,6 +45,8 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
     const image = await ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet });
     const { createContainer } = await import('../runtime/containers/create.js');
     const created = await createContainer(runtime, { intent, name: options.name, image });
+    // as Docker's CLI prints the daemon's warnings
+    for (const warning of created.warnings) process.stderr.write(`WARNING: ${warning}\n`);
     if (options.cidfile) await writeCidfile(options.cidfile, created.id);
     return { container: created.container, intent, options };
   } catch (error) {

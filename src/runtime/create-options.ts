@@ -12,7 +12,7 @@ import { parsePlatform, type Platform } from '../image/platform.js';
 import { validateName } from './containers/names.js';
 import { parseGoDuration } from '../format/go-duration.js';
 import { healthConfigFromFlags, type HealthConfig } from './health/config.js';
-import { parseCreateIntent, type BindMount, type CreateIntent } from './intent.js';
+import { parseCreateIntent, type BindMount, type CreateIntent, type DeviceMapping, type ThrottleDevice } from './intent.js';
 import { signalNumber } from './signals.js';
 import { parsePublish } from './network/ports.js';
 import { parseBind } from './spec/mounts.js';
@@ -41,7 +41,7 @@ export interface RunOptions {
   readonly sigProxy: boolean;
   /** the streams a foreground run attaches; empty with `-d` */
   readonly attach: readonly AttachStream[];
-  /** Docker's warnings about flags it accepts but cannot honour, for stderr */
+  /** Docker's warnings about flags it accepts but cannot honour, for stderr (without the `WARNING:` prefix) */
   readonly warnings: readonly string[];
 }
 
@@ -65,11 +65,17 @@ const SUPPORTED_FLAGS = new Set([
   'ulimit', 'user', 'volume', 'workdir',
   // health checks
   'health-cmd', 'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'no-healthcheck',
+  // cgroup resources, devices and namespaces
+  'blkio-weight', 'blkio-weight-device', 'cgroup-parent', 'cgroupns', 'cpu-period', 'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime',
+  'cpu-shares', 'cpuset-cpus', 'cpuset-mems', 'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps',
+  'device-write-iops', 'ipc', 'isolation', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'oom-kill-disable', 'oom-score-adj',
+  'pid', 'shm-size', 'sysctl', 'userns', 'uts',
 ]);
 
 /** How pflag names a flag in its messages: `-m, --memory` when it has a short form. */
 const SHORT_FORMS: Readonly<Record<string, string>> = {
   attach: 'a', env: 'e', label: 'l', memory: 'm', volume: 'v', user: 'u', workdir: 'w', hostname: 'h',
+  'cpu-shares': 'c',
 };
 
 function flagName(flag: string): string {
@@ -741,7 +747,7 @@ function publishedPorts(
   const hasBindings = Object.keys(spec.bindings).length > 0 || publishAll;
   const exposed = Object.keys(spec.exposed).length > 0 ? spec.exposed : undefined;
   if (hasBindings && networkMode === 'host') {
-    warn('WARNING: Published ports are discarded when using host network mode');
+    warn('Published ports are discarded when using host network mode');
     return { exposed };
   }
   if (hasBindings && networkMode === 'none') {
@@ -840,6 +846,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
   }
   const mounts = texts(flags, 'mount').map((value) => parsedFlag('mount', value, (entry) => parseMountFlag(entry, cwd)));
   const healthcheck = parseHealthFlags(flags);
+  const resources = resourceHostConfig(flags);
 
   const env = parseEnvironment(texts(flags, 'env'), texts(flags, 'env-file'), environment);
   const labels = parseLabels(texts(flags, 'label'), texts(flags, 'label-file'));
@@ -946,6 +953,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
       Mounts: mounts,
       Annotations: annotations,
       ...(security.unconfinedSystemPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
+      ...resources,
     },
     NetworkingConfig: networking,
   };
@@ -968,4 +976,198 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
 /** The ContainerCreate body alone, for callers that do not run anything (`create` through an API). */
 export function toCreateIntent(flags: ContainerFlags, image: string, args: readonly string[], context: FlagContext = {}): CreateIntent {
   return toRunRequest(flags, image, args, context).intent;
+}
+
+// --- cgroup resources, devices and namespaces ------------------------------------------------
+// The CLI's share of Docker's checks: each value parsed as pflag and docker/cli's validators do.
+// What the daemon checks (memory-swap needs memory, cpuset against the host …) is in
+// spec/host-resources.ts, where berth plays the daemon.
+
+type ResourceHostConfig = Pick<
+  CreateIntent['HostConfig'],
+  | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpuRealtimePeriod' | 'CpuRealtimeRuntime' | 'CpusetCpus' | 'CpusetMems'
+  | 'MemoryReservation' | 'MemorySwap' | 'MemorySwappiness' | 'OomKillDisable' | 'OomScoreAdj'
+  | 'BlkioWeight' | 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps'
+  | 'ShmSize' | 'Devices' | 'DeviceCgroupRules' | 'Sysctls'
+  | 'PidMode' | 'IpcMode' | 'UTSMode' | 'UsernsMode' | 'CgroupnsMode' | 'CgroupParent' | 'Isolation'
+>;
+
+/** `--memory-swap`: a size, or -1 for unlimited swap. */
+export function parseMemorySwap(value: string): number {
+  return value === '-1' ? -1 : parseMemoryBytes(value);
+}
+
+/** strconv.ParseUint(text, 0, 16), as pflag's Uint16 flag reads `--blkio-weight`. */
+export function parseUint16(value: string): number {
+  if (!/^(\d+|0x[0-9a-f]+|0o[0-7]+|0b[01]+)$/i.test(value)) throw usageError(`strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`);
+  if (/^0\d/.test(value) && !/^0[0-7]+$/.test(value)) throw usageError(`strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`);
+  // a leading 0 is octal to Go
+  const number = /^0\d/.test(value) ? Number.parseInt(value.slice(1), 8) : Number(value.toLowerCase());
+  if (number > 0xffff) throw usageError(`strconv.ParseUint: parsing ${JSON.stringify(value)}: value out of range`);
+  return number;
+}
+
+/** Docker's `--blkio-weight-device /dev/sda:300`. */
+export function parseWeightDevice(value: string): { Path: string; Weight: number } {
+  const colon = value.indexOf(':');
+  const path = colon === -1 ? '' : value.slice(0, colon);
+  if (path === '') throw usageError(`bad format: ${value}`);
+  if (!path.startsWith('/dev/')) throw usageError(`bad format for device path: ${value}`);
+  const text = value.slice(colon + 1);
+  const weight = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isNaN(weight) || weight > 0xffff || (weight > 0 && (weight < 10 || weight > 1000))) throw usageError(`invalid weight for device: ${value}`);
+  return { Path: path, Weight: weight };
+}
+
+/** Docker's `--device-read-bps /dev/sda:1mb` (a size) and `--device-read-iops /dev/sda:100` (a count). */
+export function parseThrottleDevice(value: string, kind: 'bps' | 'iops'): ThrottleDevice {
+  const colon = value.indexOf(':');
+  const path = colon === -1 ? '' : value.slice(0, colon);
+  if (path === '') throw usageError(`bad format: ${value}`);
+  if (!path.startsWith('/dev/')) throw usageError(`bad format for device path: ${value}`);
+  const text = value.slice(colon + 1);
+  if (kind === 'iops') {
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      throw usageError(`invalid rate for device: ${value}. The correct format is <device-path>:<number>. Number must be a positive integer`);
+    }
+    return { Path: path, Rate: Number(text) };
+  }
+  try {
+    return { Path: path, Rate: parseMemoryBytes(text) };
+  } catch {
+    throw usageError(
+      `invalid rate for device: ${value}. The correct format is <device-path>:<number>[<unit>]. Number must be a positive integer. Unit is optional and can be kb, mb, or gb`,
+    );
+  }
+}
+
+function isDeviceMode(mode: string): boolean {
+  return mode !== '' && [...mode].every((char, index) => 'rwm'.includes(char) && mode.indexOf(char) === index);
+}
+
+/** Lexical path.Clean for an absolute or relative Unix path. */
+function cleanPath(path: string): string {
+  const absolute = path.startsWith('/');
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else if (part !== '..' || !absolute) parts.push(part);
+  }
+  const joined = parts.join('/');
+  return absolute ? `/${joined}` : joined || '.';
+}
+
+/** `--device /host[:/container][:rwm]`, docker/cli's validateLinuxPath and parseLinuxDevice. */
+export function parseDeviceMapping(value: string): DeviceMapping {
+  const split = value.split(':');
+  if (split.length > 3 || split[0] === '') throw usageError(`bad format for path: ${value}`);
+  let source = split[0];
+  let target = '';
+  let permissions = 'rwm';
+  if (split.length === 2) {
+    if (isDeviceMode(split[1])) permissions = split[1];
+    else target = split[1];
+  } else if (split.length === 3) {
+    if (!isDeviceMode(split[2])) throw usageError(`bad mode specified: ${split[2]}`);
+    target = split[1];
+    permissions = split[2];
+  }
+  const checked = target === '' ? source : target;
+  if (!checked.startsWith('/')) throw usageError(`${checked} is not an absolute path`);
+  // as docker/cli: a path is cleaned unless all three parts are given
+  if (split.length < 3) {
+    if (target === '') source = cleanPath(source);
+    else target = cleanPath(target);
+  }
+  return { PathOnHost: source, PathInContainer: target === '' ? source : target, CgroupPermissions: permissions };
+}
+
+const DEVICE_CGROUP_RULE = /^[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}$/;
+
+export function validateDeviceCgroupRule(value: string): string {
+  if (!DEVICE_CGROUP_RULE.test(value)) throw usageError(`invalid device cgroup format '${value}'`);
+  return value;
+}
+
+/** The System V IPC sysctls: namespaced with the IPC namespace. */
+export const IPC_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced',
+]);
+
+/** docker/cli's ValidateSysctl: only sysctls that live in a namespace the container owns. */
+export function validateSysctl(value: string): string {
+  const equals = value.indexOf('=');
+  const key = equals === -1 ? '' : value.slice(0, equals);
+  if (key === '' || !(IPC_SYSCTLS.has(key) || key.startsWith('net.') || key.startsWith('fs.mqueue.'))) {
+    throw usageError(`sysctl '${value}' is not allowed`);
+  }
+  return value;
+}
+
+/** The namespace modes, refused as docker/cli refuses them (the daemon's own words for --ipc). */
+function namespaceModes(flags: ContainerFlags): Pick<ResourceHostConfig, 'PidMode' | 'IpcMode' | 'UTSMode' | 'UsernsMode' | 'CgroupnsMode' | 'Isolation'> {
+  const pid = text(flags, 'pid') ?? '';
+  if (!(pid === '' || pid === 'host' || /^container:.+/.test(pid))) throw usageError('--pid: invalid PID mode');
+  const uts = text(flags, 'uts') ?? '';
+  if (!(uts === '' || uts === 'host')) throw usageError('--uts: invalid UTS mode');
+  const userns = text(flags, 'userns') ?? '';
+  if (!(userns === '' || userns === 'host')) throw usageError('--userns: invalid USER mode');
+  const cgroupns = text(flags, 'cgroupns') ?? '';
+  if (!(cgroupns === '' || cgroupns === 'host' || cgroupns === 'private')) throw usageError('--cgroupns: invalid CGROUP mode');
+  const ipc = text(flags, 'ipc') ?? '';
+  if (!(['', 'none', 'private', 'host', 'shareable'].includes(ipc) || ipc.startsWith('container:'))) throw usageError(`invalid IPC mode: ${ipc}`);
+  const isolation = text(flags, 'isolation') ?? '';
+  if (!['', 'default'].includes(isolation.toLowerCase())) throw usageError(`invalid isolation (${isolation}): linux only supports 'default'`);
+  if (uts === 'host' && text(flags, 'hostname')) throw usageError('conflicting options: hostname and the UTS mode');
+  return {
+    PidMode: pid || undefined,
+    IpcMode: ipc || undefined,
+    UTSMode: uts || undefined,
+    UsernsMode: userns || undefined,
+    CgroupnsMode: (cgroupns || undefined) as ResourceHostConfig['CgroupnsMode'],
+    Isolation: isolation || undefined,
+  };
+}
+
+/** The resource, device and namespace flags → their HostConfig fields; absent flags stay absent. */
+export function resourceHostConfig(flags: ContainerFlags): ResourceHostConfig {
+  const number = <T>(flag: string, parse: (value: string) => T): T | undefined => {
+    const value = text(flags, flag);
+    return value === undefined ? undefined : parsedFlag(flag, value, parse);
+  };
+  const each = <T>(flag: string, parse: (value: string) => T): T[] | undefined => {
+    const values = texts(flags, flag);
+    return values.length === 0 ? undefined : values.map((value) => parsedFlag(flag, value, parse));
+  };
+  const swappiness = number('memory-swappiness', parseGoInt);
+  const sysctls = each('sysctl', validateSysctl);
+  return withoutUndefined({
+    CpuShares: number('cpu-shares', parseGoInt),
+    CpuPeriod: number('cpu-period', parseGoInt),
+    CpuQuota: number('cpu-quota', parseGoInt),
+    CpuRealtimePeriod: number('cpu-rt-period', parseGoInt),
+    CpuRealtimeRuntime: number('cpu-rt-runtime', parseGoInt),
+    CpusetCpus: text(flags, 'cpuset-cpus') || undefined,
+    CpusetMems: text(flags, 'cpuset-mems') || undefined,
+    MemoryReservation: number('memory-reservation', parseMemoryBytes),
+    MemorySwap: number('memory-swap', parseMemorySwap),
+    // -1, pflag's default, is "not set"
+    MemorySwappiness: swappiness === undefined || swappiness === -1 ? undefined : swappiness,
+    OomKillDisable: toggle(flags, 'oom-kill-disable') || undefined,
+    OomScoreAdj: number('oom-score-adj', parseGoInt),
+    BlkioWeight: number('blkio-weight', parseUint16),
+    BlkioWeightDevice: each('blkio-weight-device', parseWeightDevice),
+    BlkioDeviceReadBps: each('device-read-bps', (value) => parseThrottleDevice(value, 'bps')),
+    BlkioDeviceWriteBps: each('device-write-bps', (value) => parseThrottleDevice(value, 'bps')),
+    BlkioDeviceReadIOps: each('device-read-iops', (value) => parseThrottleDevice(value, 'iops')),
+    BlkioDeviceWriteIOps: each('device-write-iops', (value) => parseThrottleDevice(value, 'iops')),
+    ShmSize: number('shm-size', parseMemoryBytes),
+    // Docker's CLI checks the format only once it knows the daemon's OS: its messages come unwrapped
+    Devices: texts(flags, 'device').length === 0 ? undefined : texts(flags, 'device').map(parseDeviceMapping),
+    DeviceCgroupRules: each('device-cgroup-rule', validateDeviceCgroupRule),
+    Sysctls: sysctls === undefined ? undefined : keyValueMap(sysctls),
+    CgroupParent: text(flags, 'cgroup-parent') || undefined,
+    ...namespaceModes(flags),
+  });
 }

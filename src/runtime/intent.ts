@@ -31,6 +31,11 @@ const bindMountSchema = z.object({
   BindOptions: z.nullish(z.object({ Propagation: z.optional(z.string()) })),
 });
 
+/** Docker's blkiodev.ThrottleDevice: bytes or IOs per second for one block device. */
+const throttleDeviceSchema = z.object({ Path: z.string(), Rate: count() });
+
+const IPC_MODES = new Set(['', 'none', 'private', 'host', 'shareable']);
+
 const hostConfigSchema = z
   .object({
     Binds: z.nullish(z.array(z.string())),
@@ -82,6 +87,36 @@ const hostConfigSchema = z
     DnsOptions: z.nullish(z.array(z.string())),
     /** `name:ip` as Docker stores them; `host-gateway` is resolved at create */
     ExtraHosts: z.nullish(z.array(z.string())),
+    // cgroup resources, devices and namespaces (the daemon's cross-field checks: spec/host-resources.ts)
+    CpuShares: z.optional(z.int()),
+    CpuPeriod: z.optional(z.int()),
+    CpuQuota: z.optional(z.int()),
+    CpuRealtimePeriod: z.optional(count()),
+    CpuRealtimeRuntime: z.optional(z.int()),
+    CpusetCpus: z.optional(z.string()),
+    CpusetMems: z.optional(z.string()),
+    MemoryReservation: z.optional(count()),
+    MemorySwap: z.optional(z.int().check(z.gte(-1))),
+    MemorySwappiness: z.nullish(z.int()),
+    OomKillDisable: z.nullish(z.boolean()),
+    OomScoreAdj: z.optional(z.int()),
+    BlkioWeight: z.optional(z.int().check(z.gte(0), z.lte(1000))),
+    BlkioWeightDevice: z.nullish(z.array(z.object({ Path: z.string(), Weight: z.int().check(z.gte(0), z.lte(1000)) }))),
+    BlkioDeviceReadBps: z.nullish(z.array(throttleDeviceSchema)),
+    BlkioDeviceWriteBps: z.nullish(z.array(throttleDeviceSchema)),
+    BlkioDeviceReadIOps: z.nullish(z.array(throttleDeviceSchema)),
+    BlkioDeviceWriteIOps: z.nullish(z.array(throttleDeviceSchema)),
+    ShmSize: z.optional(z.int().check(z.refine((value) => value >= 0, 'SHM size can not be less than 0'))),
+    Devices: z.nullish(z.array(z.object({ PathOnHost: z.string(), PathInContainer: z.string(), CgroupPermissions: z.string() }))),
+    DeviceCgroupRules: z.nullish(z.array(z.string())),
+    Sysctls: z.nullish(stringMap),
+    PidMode: z.optional(z.string().check(z.refine((mode) => mode === '' || mode === 'host' || /^container:.+/.test(mode), { error: (issue) => `invalid PID mode: ${issue.input}` }))),
+    IpcMode: z.optional(z.string().check(z.refine((mode) => IPC_MODES.has(mode) || mode.startsWith('container:'), { error: (issue) => `invalid IPC mode: ${issue.input}` }))),
+    UTSMode: z.optional(z.string().check(z.refine((mode) => mode === '' || mode === 'host', { error: (issue) => `invalid UTS mode: ${issue.input}` }))),
+    UsernsMode: z.optional(z.string().check(z.refine((mode) => mode === '' || mode === 'host', { error: (issue) => `invalid USER mode: ${issue.input}` }))),
+    CgroupnsMode: z.optional(z.enum(['', 'host', 'private'], { error: (issue) => `invalid cgroup namespace mode: ${issue.input}` })),
+    CgroupParent: z.optional(z.string()),
+    Isolation: z.optional(z.string().check(z.refine((value) => ['', 'default'].includes(value.toLowerCase()), { error: (issue) => `invalid isolation (${issue.input}): linux only supports 'default'` }))),
   })
   .check(
     z.refine(
@@ -153,3 +188,6 @@ export function parseCreateIntent(input: unknown): CreateIntent {
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   throw new BerthError('usage', `invalid container config: ${where}${issue.message}`, { cause: result.error });
 }
+
+export type ThrottleDevice = z.infer<typeof throttleDeviceSchema>;
+export type DeviceMapping = NonNullable<HostConfig['Devices']>[number];

@@ -118,12 +118,12 @@ describe('top', () => {
 describe('update', () => {
   const intent = parseCreateIntent({ Image: 'busybox', HostConfig: { Memory: 64 * MiB, PidsLimit: 10 } });
 
-  it('merges the given limits into the stored ones; zero leaves a limit as it is', () => {
+  it('merges the given limits into the stored ones; zero leaves a limit as it is, and the memory+swap limit in force stays, as in Docker', () => {
     const update = parseUpdateFlags({ memory: '32m', 'pids-limit': '20', cpus: '0' });
     const next = updatedIntent(intent, update);
     assert.equal(next.HostConfig.Memory, 32 * MiB);
     assert.equal(next.HostConfig.PidsLimit, 20);
-    assert.deepEqual(taskResources(next.HostConfig, update), { memory: { limit: 32 * MiB, swap: 64 * MiB }, pids: { limit: 20 } });
+    assert.deepEqual(taskResources(next.HostConfig, update), { memory: { limit: 32 * MiB, swap: 128 * MiB }, pids: { limit: 20 } });
   });
 
   it('lifts the pids limit of a running task for -1', () => {

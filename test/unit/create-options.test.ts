@@ -347,7 +347,7 @@ describe('toRunRequest', () => {
     ['a bad platform', { platform: 'linux/arm64/v8/x' }, /^invalid platform/],
     ['an unsupported flag', { ip6: '::1' }, '--ip6 is not supported yet'],
     ['an unsupported boolean', { 'use-api-socket': true }, '--use-api-socket is not supported yet'],
-    ['an unsupported value flag', { 'shm-size': '1g' }, '--shm-size is not supported yet'],
+    ['an unsupported value flag', { 'kernel-memory': '1g' }, '--kernel-memory is not supported yet'],
   ];
   for (const [name, flags, message] of bad) it(`refuses ${name}`, () => assert.throws(() => request(flags), usage(message)));
 

@@ -3,7 +3,7 @@
 // nothing at all: every step registers its undo, run in reverse on failure.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { LocalImage } from '../../image/local.js';
@@ -39,6 +39,8 @@ export interface CreatedContainer {
   readonly name: string;
   /** containerd's record as Containers.Create returned it */
   readonly container: Container;
+  /** Docker's warnings about settings this host cannot honour, without the `WARNING:` prefix */
+  readonly warnings: readonly string[];
 }
 
 type Undo = () => Promise<unknown>;
@@ -171,8 +173,11 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
   const { image } = request;
+  const { settleHostSettings, shareableShm } = await import('./host-settings.js');
+  const settled = await settleHostSettings(context, request.intent);
+  const { joins, warnings } = settled;
   // stored as Docker's daemon stores Config: the image's HEALTHCHECK under the user's flags
-  const intent = withImageHealthcheck(request.intent, image.config.config?.Healthcheck);
+  const intent = withImageHealthcheck(settled.intent, image.config.config?.Healthcheck);
   const names = await import('./names.js');
   const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
   const { writeEtcFiles } = await import('./etc-files.js');
@@ -191,6 +196,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     const directory = containerDirectory(config, containerd.namespace, id);
     await mkdir(directory, { recursive: true, mode: 0o710 });
     undo.push(() => rm(directory, { recursive: true, force: true }));
+    const shm = intent.HostConfig.IpcMode === 'shareable' ? shareableShm(context, id) : undefined;
+    if (shm) await mkdir(shm, { mode: 0o1777 }).then(() => chmod(shm, 0o1777));
 
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
     await withLease(containerd, async (lease) => {
@@ -205,7 +212,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
           ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
           : undefined,
       ]);
-      const hostname = networkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
+      const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
+      const hostname = hostHostname && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
       const etcFiles = await writeEtcFiles(directory, {
         hostname,
         domainname: intent.Domainname,
@@ -228,6 +236,8 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
         netnsPath: network?.netns,
+        joins,
+        shareableShm: shm,
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
@@ -260,7 +270,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     });
     // a lease taken over from a killed berth is the only way to a duplicate: user-given names only
     if (request.name !== undefined) await confirmNameUnique(containerd, heldName, id);
-    return { id, name: heldName, container: record! };
+    return { id, name: heldName, container: record!, warnings };
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;

@@ -7,11 +7,12 @@ import type { ImageConfig } from '../../image/manifest.js';
 import type { CreateIntent } from '../intent.js';
 import { hostCapabilityMask, hostLastCap, withCapabilities, withPrivileged } from './capabilities.js';
 import { defaultSpec } from './defaults.js';
-import { readHostDevices } from './devices.js';
+import { hostBlockDevice, hostDevicesAt, readHostDevices, withDeviceCgroupRules, withDevices, type FoundDevices } from './devices.js';
 import { withImageConfig } from './image-config.js';
 import { parseBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs } from './mounts.js';
-import { withAnnotations, withNetworkMode, withNoNewPrivileges, withTerminal } from './process.js';
-import { withResources, withUlimits } from './resources.js';
+import { withCgroupnsMode, withIpcMode, withPidMode, withSysctls, withUtsMode, type IpcJoin } from './namespaces.js';
+import { withAnnotations, withNetworkMode, withNoNewPrivileges, withOomScoreAdj, withTerminal } from './process.js';
+import { withCgroupParent, withResources, withUlimits, type BlockDeviceLookup } from './resources.js';
 import { hostSeccompTarget, withSeccomp, type SeccompTarget } from './seccomp.js';
 import type { LinuxDevice, Mount, Spec } from './types.js';
 import { withUser } from './user.js';
@@ -45,6 +46,13 @@ export interface SpecInput {
   readonly seccompTarget?: SeccompTarget;
   /** the network namespace berth attached to the container's network (bridge mode) */
   readonly netnsPath?: string;
+  /** the namespaces of other containers that --pid/--ipc container:<id> join */
+  readonly joins?: { readonly pid?: string; readonly ipc?: IpcJoin };
+  /** --ipc shareable: the host directory that is the container's /dev/shm */
+  readonly shareableShm?: string;
+  /** --device and blkio paths → the host's devices; the host's /dev when absent */
+  readonly devices?: (path: string) => FoundDevices;
+  readonly blockDevice?: BlockDeviceLookup;
 }
 
 /** A read-write (or, under --read-only, read-only) private bind, as Docker mounts its own files. */
@@ -101,6 +109,7 @@ export function buildSpec(input: SpecInput): Spec {
   const user = intent.User || input.imageConfig.config?.User || '';
   withUser(spec, user, input.passwd ?? '', input.group ?? '', host.GroupAdd ?? []);
   if (intent.Tty) withTerminal(spec, intent.HostConfig.ConsoleSize ?? undefined);
+  withNamespaceModes(spec, host, input.joins, input.shareableShm);
 
   if (host.Privileged) {
     withPrivileged(spec, lastCap, mask);
@@ -138,11 +147,29 @@ export function buildSpec(input: SpecInput): Spec {
   added.sort((a, b) => depth(a.mount.destination) - depth(b.mount.destination) || a.index - b.index);
   spec.mounts.push(...added.map(({ mount }) => mount));
 
-  withResources(spec, host);
+  withResources(spec, host, input.blockDevice ?? hostBlockDevice);
   withUlimits(spec, host.Ulimits ?? []);
   withAnnotations(spec, host.Annotations ?? {});
   withNetworkMode(spec, host.NetworkMode ?? 'none', input.netnsPath);
+  withHostResources(spec, host, input);
   return spec;
+}
+
+/** --pid, --ipc with --shm-size, --uts, --cgroupns: before the user's mounts, which may replace /dev/shm. */
+function withNamespaceModes(spec: Spec, host: CreateIntent['HostConfig'], joins: SpecInput['joins'], shareableShm: string | undefined): void {
+  withPidMode(spec, host.PidMode, joins?.pid);
+  withIpcMode(spec, host.IpcMode, host.ShmSize || undefined, joins?.ipc, shareableShm);
+  withUtsMode(spec, host.UTSMode);
+  withCgroupnsMode(spec, host.CgroupnsMode);
+}
+
+/** The cgroup settings beyond --memory/--cpus/--pids-limit, devices, the OOM score and sysctls (which depend on the namespaces). */
+function withHostResources(spec: Spec, host: CreateIntent['HostConfig'], input: SpecInput): void {
+  withDevices(spec, host.Devices ?? [], input.devices ?? hostDevicesAt);
+  withDeviceCgroupRules(spec, host.DeviceCgroupRules ?? []);
+  withCgroupParent(spec, host.CgroupParent, input.id);
+  withOomScoreAdj(spec, host.OomScoreAdj);
+  withSysctls(spec, host.Sysctls ?? {});
 }
 
 export interface RuntimeOptions {

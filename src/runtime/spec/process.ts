@@ -29,3 +29,8 @@ export function withNetworkMode(spec: Spec, mode: string, netnsPath?: string): v
     spec.linux.namespaces = spec.linux.namespaces.map((namespace) => (namespace.type === 'network' ? { type: 'network', path: netnsPath } : namespace));
   }
 }
+
+/** `--oom-score-adj`: how readily the kernel's OOM killer picks the container's processes. */
+export function withOomScoreAdj(spec: Spec, score: number | undefined): void {
+  if (score !== undefined) spec.process.oomScoreAdj = score;
+}

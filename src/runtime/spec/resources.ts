@@ -1,8 +1,9 @@
-// Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit.
+// Cgroup limits and rlimits: --memory, --cpus, --pids-limit, --ulimit, and the CPU, memory and
+// block IO settings of Docker's HostConfig beyond them.
 
 import { usageError } from '../../errors.js';
-import type { HostConfig } from '../intent.js';
-import type { Resources, Spec } from './types.js';
+import type { HostConfig, ThrottleDevice } from '../intent.js';
+import type { BlockIO, Resources, Spec } from './types.js';
 
 /** The CFS period Docker uses to express --cpus as a quota. */
 export const CPU_PERIOD = 100_000;
@@ -15,13 +16,22 @@ const ULIMIT_NAMES = new Set([
 /** The cgroup settings a HostConfig asks for, without the device rules: Tasks.Update's body too. */
 export type CgroupResources = Omit<Resources, 'devices'>;
 
+/** The HostConfig fields that become cgroup settings. */
+export type ResourceHost = Pick<
+  HostConfig,
+  | 'Memory' | 'NanoCpus' | 'PidsLimit'
+  | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpuRealtimePeriod' | 'CpuRealtimeRuntime' | 'CpusetCpus' | 'CpusetMems'
+  | 'MemoryReservation' | 'MemorySwap' | 'MemorySwappiness' | 'OomKillDisable'
+  | 'BlkioWeight' | 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps'
+>;
+
 /**
  * The cgroup limits of a HostConfig: what `run` puts in the spec and what `update` sends to a
  * running task, from one function. Zero means "not set" for each, as in the Engine API. With a
  * memory limit and no swap limit, Docker lets the container swap as much again: memory+swap is
- * twice the memory.
+ * twice the memory. Block IO settings name devices: without `lookup` they are left out.
  */
-export function hostResources(host: Pick<HostConfig, 'Memory' | 'NanoCpus' | 'PidsLimit'>): CgroupResources {
+export function hostResources(host: Partial<ResourceHost>, lookup?: BlockDeviceLookup): CgroupResources {
   const resources: CgroupResources = {};
   const memory = host.Memory ?? 0;
   const nanoCpus = host.NanoCpus ?? 0;
@@ -29,11 +39,14 @@ export function hostResources(host: Pick<HostConfig, 'Memory' | 'NanoCpus' | 'Pi
   if (memory > 0) resources.memory = { limit: memory, swap: memory * 2 };
   if (nanoCpus > 0) resources.cpu = { quota: Math.round((nanoCpus * CPU_PERIOD) / 1e9), period: CPU_PERIOD };
   if (pidsLimit > 0) resources.pids = { limit: pidsLimit };
+  applyCpuOptions(resources, host);
+  applyMemoryOptions(resources, host);
+  if (lookup) applyBlockIO(resources, host, lookup);
   return resources;
 }
 
-export function withResources(spec: Spec, host: Pick<HostConfig, 'Memory' | 'NanoCpus' | 'PidsLimit'>): void {
-  Object.assign(spec.linux.resources, hostResources(host));
+export function withResources(spec: Spec, host: Partial<ResourceHost>, lookup?: BlockDeviceLookup): void {
+  Object.assign(spec.linux.resources, hostResources(host, lookup));
 }
 
 export interface Ulimit {
@@ -86,4 +99,67 @@ export function rlimitsBeyondHost(spec: Spec, hostHard: ReadonlyMap<string, numb
     }
   }
   return undefined;
+}
+
+// --- the rest of Docker's cgroup resources (HostConfig fields; zero or absent means "not set") ---
+
+type ResourceFields = Pick<
+  HostConfig,
+  | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpuRealtimePeriod' | 'CpuRealtimeRuntime' | 'CpusetCpus' | 'CpusetMems'
+  | 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'MemorySwappiness' | 'OomKillDisable'
+>;
+
+/** --cpu-shares, --cpu-period/--cpu-quota (which replace what --cpus set), --cpu-rt-*, --cpuset-*. */
+function applyCpuOptions(resources: CgroupResources, host: Partial<ResourceFields>): void {
+  const cpu = { ...resources.cpu };
+  if (host.CpuShares) cpu.shares = host.CpuShares;
+  if (host.CpuPeriod) cpu.period = host.CpuPeriod;
+  if (host.CpuQuota) cpu.quota = host.CpuQuota;
+  if (host.CpuRealtimePeriod) cpu.realtimePeriod = host.CpuRealtimePeriod;
+  if (host.CpuRealtimeRuntime) cpu.realtimeRuntime = host.CpuRealtimeRuntime;
+  if (host.CpusetCpus) cpu.cpus = host.CpusetCpus;
+  if (host.CpusetMems) cpu.mems = host.CpusetMems;
+  if (Object.keys(cpu).length > 0) resources.cpu = cpu;
+}
+
+/**
+ * --memory-swap (memory plus swap; -1 unlimited), --memory-reservation, --memory-swappiness,
+ * --oom-kill-disable, on top of what withResources made of --memory.
+ */
+function applyMemoryOptions(resources: CgroupResources, host: Partial<ResourceFields>): void {
+  const memory = { ...resources.memory };
+  if (host.MemorySwap === -1) delete memory.swap;
+  else if (host.MemorySwap && host.MemorySwap > 0) memory.swap = host.MemorySwap;
+  if (host.MemoryReservation) memory.reservation = host.MemoryReservation;
+  if (host.MemorySwappiness !== undefined && host.MemorySwappiness !== null) memory.swappiness = host.MemorySwappiness;
+  if (host.OomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) resources.memory = memory;
+}
+
+/** The host device a blkio setting names, as major:minor. */
+export type BlockDeviceLookup = (path: string) => { major: number; minor: number };
+
+/** --blkio-weight, --blkio-weight-device and the four --device-{read,write}-{bps,iops} throttles. */
+type BlockIOFields = Pick<HostConfig, 'BlkioWeight' | 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps'>;
+
+function applyBlockIO(resources: CgroupResources, host: Partial<BlockIOFields>, lookup: BlockDeviceLookup): void {
+  const blockIO: BlockIO = {};
+  if (host.BlkioWeight) blockIO.weight = host.BlkioWeight;
+  if (host.BlkioWeightDevice?.length) blockIO.weightDevice = host.BlkioWeightDevice.map(({ Path, Weight }) => ({ ...lookup(Path), weight: Weight }));
+  const throttles = (devices: readonly ThrottleDevice[] | null | undefined) => devices?.length ? devices.map(({ Path, Rate }) => ({ ...lookup(Path), rate: Rate })) : undefined;
+  const read = throttles(host.BlkioDeviceReadBps);
+  const write = throttles(host.BlkioDeviceWriteBps);
+  const readIOps = throttles(host.BlkioDeviceReadIOps);
+  const writeIOps = throttles(host.BlkioDeviceWriteIOps);
+  if (read) blockIO.throttleReadBpsDevice = read;
+  if (write) blockIO.throttleWriteBpsDevice = write;
+  if (readIOps) blockIO.throttleReadIOPSDevice = readIOps;
+  if (writeIOps) blockIO.throttleWriteIOPSDevice = writeIOps;
+  if (Object.keys(blockIO).length > 0) resources.blockIO = blockIO;
+}
+
+/** --cgroup-parent: the container's cgroup under it, as Docker's cgroupfs driver places it (a relative parent stays relative). */
+export function withCgroupParent(spec: Spec, parent: string | undefined, id: string): void {
+  if (!parent) return;
+  spec.linux.cgroupsPath = `${parent.replace(/\/+$/, '')}/${id}`;
 }

@@ -23,6 +23,7 @@ export interface Process {
   capabilities: Capabilities;
   rlimits: Rlimit[];
   noNewPrivileges: boolean;
+  oomScoreAdj?: number;
 }
 
 export interface Capabilities {
@@ -55,6 +56,7 @@ export interface Linux {
   /** device nodes the runtime creates in the container's /dev (the host's, under --privileged) */
   devices?: LinuxDevice[];
   seccomp?: Seccomp;
+  sysctl?: Record<string, string>;
 }
 
 export interface LinuxDevice {
@@ -71,9 +73,25 @@ export type NamespaceType = 'pid' | 'ipc' | 'uts' | 'mount' | 'network' | 'user'
 
 export interface Resources {
   devices: DeviceRule[];
-  memory?: { limit: number; swap?: number };
-  cpu?: { quota: number; period: number };
+  memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number; disableOOMKiller?: boolean };
+  cpu?: { shares?: number; quota?: number; period?: number; realtimeRuntime?: number; realtimePeriod?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
+  blockIO?: BlockIO;
+}
+
+export interface BlockIO {
+  weight?: number;
+  weightDevice?: { major: number; minor: number; weight: number }[];
+  throttleReadBpsDevice?: ThrottleDevice[];
+  throttleWriteBpsDevice?: ThrottleDevice[];
+  throttleReadIOPSDevice?: ThrottleDevice[];
+  throttleWriteIOPSDevice?: ThrottleDevice[];
+}
+
+export interface ThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
 }
 
 export interface DeviceRule {
