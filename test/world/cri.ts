@@ -85,6 +85,18 @@ const HOST_NETWORK = { namespaceOptions: { network: 'NODE' } };
 
 let root: protobuf.Root | undefined;
 
+/** The labels the kubelet puts on every sandbox and container it asks for (containerd adds none of them). */
+export const KUBELET_LABELS = {
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  podUid: 'io.kubernetes.pod.uid',
+  containerName: 'io.kubernetes.container.name',
+} as const;
+
+function podLabels(name: string, namespace: string, uid: string): Record<string, string> {
+  return { [KUBELET_LABELS.podName]: name, [KUBELET_LABELS.podNamespace]: namespace, [KUBELET_LABELS.podUid]: uid };
+}
+
 export class CriClient {
   private readonly client: grpc.Client;
 
@@ -121,7 +133,7 @@ export class CriClient {
     const config = {
       metadata: { name: options.name, uid, namespace, attempt: 0 },
       logDirectory: options.logDirectory,
-      labels: options.labels ?? {},
+      labels: { ...podLabels(options.name, namespace, uid), ...options.labels },
       linux: { securityContext: HOST_NETWORK },
     };
     const reply = await this.call<{ podSandboxId: string }>('RuntimeService', 'RunPodSandbox', { config });
@@ -135,7 +147,7 @@ export class CriClient {
       command: options.command ?? [],
       args: options.args ?? [],
       envs: Object.entries(options.env ?? {}).map(([key, value]) => ({ key, value })),
-      labels: options.labels ?? {},
+      labels: { ...podLabels(pod.name, pod.namespace, pod.uid), [KUBELET_LABELS.containerName]: options.name, ...options.labels },
       logPath: options.logPath ?? `${options.name}.log`,
       tty: options.tty ?? false,
       stdin: options.stdin ?? false,
