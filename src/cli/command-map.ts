@@ -34,6 +34,7 @@ import NamespaceInspect from '../commands/namespace/inspect.js';
 import NamespaceList from '../commands/namespace/ls.js';
 import NamespaceRemove from '../commands/namespace/remove.js';
 import NamespaceUpdate from '../commands/namespace/update.js';
+import PodList from '../commands/pod/ls.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
@@ -70,5 +71,6 @@ export const COMMANDS = {
   'namespace:ls': NamespaceList,
   'namespace:remove': NamespaceRemove,
   'namespace:update': NamespaceUpdate,
+  'pod:ls': PodList,
   version: Version,
 };

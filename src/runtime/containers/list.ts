@@ -5,6 +5,7 @@
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
+import { kubernetesInfo, kubernetesName } from './kubernetes.js';
 import { LABELS, isBerthLabel } from './labels.js';
 import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
 
@@ -18,8 +19,8 @@ export interface ListOptions {
   /** containerd filters on the container records (several strings are OR'd) */
   readonly filters?: readonly string[];
   /**
-   * Leave each container's spec and extensions undecoded (`spec` null, `extensions` empty in the
-   * records): a listing needs only labels, and the spec is most of the bytes.
+   * Leave each container's extensions undecoded (`extensions` empty in the records): a listing
+   * needs labels, and the spec (kept as bytes) only for containers berth did not create.
    */
   readonly withoutSpecs?: boolean;
 }
@@ -57,12 +58,12 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   return messages.map(({ container }) => container);
 }
 
-type ContainerSummary = Omit<Container, 'spec' | 'extensions'>;
+type ContainerSummary = Omit<Container, 'extensions'>;
 
-/** As listContainerMessages, with the specs and extensions skipped unread. */
+/** As listContainerMessages, with the extensions skipped unread. */
 async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
   const { containerd } = context;
-  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null, extensions: {} });
+  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, extensions: {} });
   try {
     const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
     const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
@@ -164,10 +165,12 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
       exitCode = labelExitCode ?? 0;
   }
 
-  return {
+  const kubernetes = kubernetesInfo(labels);
+  const record = {
     id: container.id,
-    name: labels[LABELS.name] ?? container.id,
+    name: labels[LABELS.name] ?? (kubernetes ? kubernetesName(kubernetes) : container.id),
     container,
+    kubernetes,
     userLabels,
     created: timestampToDate(container.created_at) ?? new Date(0),
     task: snapshot,
@@ -175,8 +178,26 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
     exitCode,
     startedAt,
     finishedAt,
-    command: parseCommand(labels[LABELS.command]),
+    command: [] as readonly string[],
     imageAsTyped: labels[LABELS.imageAsTyped] ?? container.image,
     imageId: labels[LABELS.imageId] ?? '',
   };
+  // Another client's container (the kubelet's) has no command label: its spec says what runs,
+  // parsed only if a listing shows it.
+  const commandLabel = labels[LABELS.command];
+  if (commandLabel !== undefined || !container.spec?.value?.length) record.command = parseCommand(commandLabel);
+  else {
+    let command: readonly string[] | undefined;
+    Object.defineProperty(record, 'command', { get: () => (command ??= specCommand(container.spec!.value)), enumerable: true });
+  }
+  return record;
+}
+
+function specCommand(spec: Buffer): string[] {
+  try {
+    const args = (JSON.parse(spec.toString('utf8')) as { process?: { args?: unknown } }).process?.args;
+    return Array.isArray(args) ? args.map(String) : [];
+  } catch {
+    return [];
+  }
 }
