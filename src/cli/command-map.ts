@@ -58,6 +58,7 @@ import NetworkInspect from '../commands/network/inspect.js';
 import NetworkList from '../commands/network/ls.js';
 import NetworkPrune from '../commands/network/prune.js';
 import NetworkRemove from '../commands/network/rm.js';
+import PodList from '../commands/pod/ls.js';
 import Version from '../commands/version.js';
 
 export const COMMANDS = {
@@ -118,5 +119,6 @@ export const COMMANDS = {
   'network:ls': NetworkList,
   'network:prune': NetworkPrune,
   'network:rm': NetworkRemove,
+  'pod:ls': PodList,
   version: Version,
 };

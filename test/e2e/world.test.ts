@@ -94,6 +94,7 @@ test('the registry serves each fixture as written to its OCI layout', async () =
     multi: 'application/vnd.oci.image.manifest.v1+json',
     schema2: 'application/vnd.docker.distribution.manifest.v2+json',
     index: 'application/vnd.oci.image.index.v1+json',
+    pause: 'application/vnd.oci.image.manifest.v1+json',
   };
   for (const name of Object.keys(mediaTypes) as FixtureName[]) {
     const fixture = fixtures[name];

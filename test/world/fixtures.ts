@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { tarball, type TarEntry } from './tar.js';
 
-export type FixtureName = 'single' | 'multi' | 'schema2' | 'index';
+export type FixtureName = 'single' | 'multi' | 'schema2' | 'index' | 'pause';
 
 export interface FixtureInfo {
   /** In the open registry, e.g. `127.0.0.1:PORT/fixtures/single:latest`. */
@@ -101,6 +101,9 @@ export async function buildFixtures(
     schema2: singleImage('fixtures/schema2', image(DOCKER, amd64, [base], shell)),
     multi: singleImage('fixtures/multi', multiImage(base)),
     index: multiPlatform(base, shell),
+    // The CRI's sandbox image (the world's containerd names it as `sandbox_image`): it only has to
+    // stay up. Sandboxes are stopped with SIGKILL, so a pid 1 that ignores SIGTERM is fine.
+    pause: singleImage('fixtures/pause', image(OCI, amd64, [base], { Entrypoint: ['sleep', '2147483647'], Env: [`PATH=${FIXTURE_PATH}`] })),
   };
 
   const infos = {} as Record<FixtureName, FixtureInfo>;

@@ -46,6 +46,8 @@ export interface World extends WorldInfo {
 }
 
 const CNI_PATH = '/usr/lib/cni';
+/** Where buildFixtures pushes the `pause` fixture; CRI pulls it (plain HTTP: 127.0.0.1) on the first RunPodSandbox. */
+const PAUSE_REPOSITORY = 'fixtures/pause:latest';
 const START_TIMEOUT_MS = 20_000;
 
 export async function startWorld(): Promise<World> {
@@ -57,9 +59,11 @@ export async function startWorld(): Promise<World> {
   try {
     const credentials = { username: 'berth', password: randomBytes(12).toString('hex') };
     const tls = await makeCertificates(join(tmp, 'tls'));
+    // Chosen before containerd starts: its CRI plugin names the pause fixture there as the sandbox image.
+    const openHost = `127.0.0.1:${await freePort()}`;
     const starting = [
-      startContainerd(tmp, services),
-      startRegistry(tmp, 'open', {}, services),
+      startContainerd(tmp, `${openHost}/${PAUSE_REPOSITORY}`, services),
+      startRegistry(tmp, 'open', { host: openHost }, services),
       startRegistry(tmp, 'auth', { credentials }, services),
       startRegistry(tmp, 'tls', { tls, storage: join(tmp, 'registry', 'open', 'storage') }, services),
     ] as const;
@@ -103,7 +107,7 @@ interface Services {
   registries: Service[];
 }
 
-async function startContainerd(tmp: string, services: Services): Promise<{ address: string; log: string }> {
+async function startContainerd(tmp: string, sandboxImage: string, services: Services): Promise<{ address: string; log: string }> {
   const address = join(tmp, 'containerd.sock');
   const log = join(tmp, 'containerd.log');
   const config = join(tmp, 'containerd.toml');
@@ -128,6 +132,7 @@ async function startContainerd(tmp: string, services: Services): Promise<{ addre
       `[${cri}]`,
       // Root here lacks CAP_SYS_RESOURCE: lowering a sandbox's oom_score_adj would fail.
       '  restrict_oom_score_adj = true',
+      `  sandbox_image = ${JSON.stringify(sandboxImage)}`,
       '  stream_server_address = "127.0.0.1"',
       '  stream_server_port = "0"',
       // Keeps CRI's CNI watcher away from /etc/cni and /opt/cni.
@@ -155,6 +160,8 @@ interface RegistryOptions {
   tls?: { cert: string; key: string };
   /** another registry's storage, to serve the same repositories */
   storage?: string;
+  /** host:port to listen on; a free port when not given */
+  host?: string;
 }
 
 /** A CA of the world's own and a certificate it signed for 127.0.0.1, made with openssl. */
@@ -180,7 +187,7 @@ async function startRegistry(tmp: string, name: string, options: RegistryOptions
   const { credentials, tls } = options;
   const dir = join(tmp, 'registry', name);
   await mkdir(dir, { recursive: true });
-  const host = `127.0.0.1:${await freePort()}`;
+  const host = options.host ?? `127.0.0.1:${await freePort()}`;
   // No notifications, proxy or redis sections: the registry makes no outbound connections.
   const lines = [
     'version: 0.1',

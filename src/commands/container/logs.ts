@@ -32,10 +32,13 @@ export default class ContainerLogs extends BerthCommand {
       timestamps: flags.timestamps,
       details: flags.details,
     };
+    const { criContainerMetadata } = await import('../../runtime/containers/kubernetes.js');
+    const cri = criContainerMetadata(container);
     const target = {
       id: container.id,
       namespace: runtime.containerd.namespace,
-      logDriver: storedIntent(container).HostConfig.LogConfig?.Type,
+      logDriver: cri ? undefined : storedIntent(container).HostConfig.LogConfig?.Type,
+      criLogPath: cri?.logPath,
       running: () => isRunning(runtime, container.id),
     };
     await containerLogs(runtime.config, target, options, processSink());

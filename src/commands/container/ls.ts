@@ -21,6 +21,9 @@ const HEADERS = {
   LocalVolumes: 'LOCAL VOLUMES',
   Networks: 'NETWORKS',
   Platform: 'PLATFORM',
+  PodName: 'POD',
+  PodNamespace: 'POD NAMESPACE',
+  ContainerName: 'CONTAINER',
 };
 
 const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
@@ -32,7 +35,7 @@ export default class ContainerList extends BerthCommand {
     all: Flags.boolean({ char: 'a', description: 'show all containers (default shows just running)' }),
     filter: Flags.string({
       char: 'f',
-      description: 'filter output: id, name, label, status, exited, ancestor, before, since, network, health, is-task',
+      description: 'filter output: id, name, label, status, exited, ancestor, before, since, network, health, is-task; for Kubernetes: pod, k8s-namespace',
       multiple: true,
       multipleNonGreedy: true,
     }),
@@ -56,7 +59,7 @@ export default class ContainerList extends BerthCommand {
 
     // The image records only matter for the IMAGE column and ancestor filters; read them alongside.
     const needImages = !quiet || filters.ancestor.length > 0;
-    const [records, images] = await Promise.all([listContainers(runtime, { withoutSpecs: true }), needImages ? openImages(runtime) : undefined]);
+    const [records, images] = await Promise.all([listContainers(runtime), needImages ? openImages(runtime) : undefined]);
     const ancestors = filters.ancestor.length > 0 && images ? await resolveAncestors(images, filters.ancestor) : undefined;
     const selected = ps.selectContainers(records, filters, { all: flags.all, last, ancestors });
     if (quiet) {

@@ -1,12 +1,14 @@
 // What a user means by a container reference, resolved as Docker resolves it: a full ID, then
-// an exact name (with or without the leading `/`), then a unique ID prefix.
+// an exact name (with or without the leading `/`; for Kubernetes' containers their `k8s://`
+// name), then a unique ID prefix.
 
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { Process } from '../containerd/types.js';
 import { withHealth } from '../health/records.js';
 import { LABELS } from './labels.js';
-import { decodeRecord, listContainerMessages, listContainers } from './list.js';
+import { kubernetesNameFilter, parseKubernetesName } from './kubernetes.js';
+import { decodeRecord, listContainerMessages, listContainers, sortNewestFirst } from './list.js';
 import type { ContainerRecord } from './record.js';
 
 /** Container IDs and Docker names only use these; anything else cannot name a container. */
@@ -32,6 +34,9 @@ export function resolveReference(records: readonly ContainerRecord[], ref: strin
   const name = ref.startsWith('/') ? ref.slice(1) : ref;
   const byName = records.find((record) => record.container.labels[LABELS.name] === name);
   if (byName) return byName;
+  // a Kubernetes name: the newest of the pod's attempts (records come newest first)
+  const byKubernetesName = parseKubernetesName(ref) && records.find((record) => record.kubernetes && record.name === ref);
+  if (byKubernetesName) return byKubernetesName;
   if (HEX.test(ref)) {
     const matches = records.filter((record) => record.id.startsWith(ref));
     if (matches.length > 1) throw ambiguousPrefix(ref);
@@ -42,6 +47,8 @@ export function resolveReference(records: readonly ContainerRecord[], ref: strin
 
 /** containerd filters selecting every candidate for `ref` (OR'd), or undefined when none can match. */
 export function candidateFilters(ref: string): string[] | undefined {
+  const kubernetes = parseKubernetesName(ref);
+  if (kubernetes) return [kubernetesNameFilter(kubernetes)];
   if (!REFERENCE_CHARS.test(ref)) return undefined;
   const name = ref.startsWith('/') ? ref.slice(1) : ref;
   const filters = [`labels."${LABELS.name}"==${JSON.stringify(name)}`];
@@ -65,10 +72,7 @@ export async function findContainer(context: RuntimeContext, ref: string): Promi
   const filters = candidateFilters(ref);
   if (!filters) throw noSuchContainer(ref);
   const candidates = await listContainerMessages(context, filters);
-  const chosen = resolveReference(
-    candidates.map((container) => decodeRecord(container)),
-    ref,
-  );
+  const chosen = resolveReference(sortNewestFirst(candidates.map((container) => decodeRecord(container))), ref);
   const [record] = await withHealth(context, [decodeRecord(chosen.container, await getTask(context, chosen.id))]);
   return record;
 }

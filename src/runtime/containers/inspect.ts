@@ -11,6 +11,7 @@ import type { Timestamp } from '../containerd/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import type { Spec } from '../spec/types.js';
+import { criContainerMetadata, type KubernetesInfo } from './kubernetes.js';
 import { EXTENSIONS, LABELS } from './labels.js';
 import type { Endpoint } from '../network/attach.js';
 import type { PortMapping } from '../network/ports.js';
@@ -435,7 +436,28 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
   result.Mounts = mountPoints(intent);
   result.Config = config(sources, args);
   result.NetworkSettings = networkSettings(record, intent, sources.endpoints ?? []);
+  if (record.kubernetes) addKubernetes(result, record, record.kubernetes);
   return result;
+}
+
+/**
+ * A Kubernetes container (or sandbox) in Docker's shape: the image and log CRI recorded, and
+ * berth's own `Kubernetes` field with the pod it belongs to.
+ */
+function addKubernetes(result: Record<string, unknown>, record: ContainerRecord, kubernetes: KubernetesInfo): void {
+  const cri = criContainerMetadata(record.container);
+  if (cri) {
+    result.Image = cri.imageRef;
+    result.LogPath = cri.logPath;
+  }
+  result.Kubernetes = {
+    Kind: kubernetes.kind,
+    PodName: kubernetes.podName,
+    PodNamespace: kubernetes.podNamespace,
+    PodUID: kubernetes.podUid,
+    ContainerName: kubernetes.containerName,
+    SandboxID: kubernetes.kind === 'sandbox' ? record.id : (cri?.sandboxId ?? ''),
+  };
 }
 
 export interface InspectOptions {

@@ -46,3 +46,24 @@ export const INTENT_TYPE_URL = 'berth/create-intent';
 export function isBerthLabel(key: string): boolean {
   return key.startsWith('berth/');
 }
+
+/**
+ * What Kubernetes writes on the containers of a node (namespace `k8s.io`): the kubelet's labels on
+ * every sandbox and container, containerd's CRI plugin's kind label and its metadata extensions.
+ * berth reads these and never writes them.
+ */
+export const CRI_LABELS = {
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  podUid: 'io.kubernetes.pod.uid',
+  containerName: 'io.kubernetes.container.name',
+  /** `sandbox` or `container` */
+  kind: 'io.cri-containerd.kind',
+} as const;
+
+export const CRI_EXTENSIONS = {
+  /** JSON `{"Version":"v1","Metadata":{ID, Name, SandboxID, Config, ImageRef, LogPath, …}}` */
+  container: 'io.cri-containerd.container.metadata',
+  /** JSON `{"Version":"v1","Metadata":{ID, Name, Config, NetNSPath, …}}` */
+  sandbox: 'io.cri-containerd.sandbox.metadata',
+} as const;

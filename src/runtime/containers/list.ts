@@ -6,6 +6,7 @@ import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
 import { withHealth } from '../health/records.js';
+import { kubernetesInfo, kubernetesName } from './kubernetes.js';
 import { LABELS, isBerthLabel } from './labels.js';
 import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
 
@@ -18,17 +19,12 @@ const UNKNOWN_EXIT_CODE = 255;
 export interface ListOptions {
   /** containerd filters on the container records (several strings are OR'd) */
   readonly filters?: readonly string[];
-  /** Leave each container's spec undecoded (`spec` null in the records): it is most of the bytes. */
-  readonly withoutSpecs?: boolean;
 }
 
 /** The containers, newest first, each joined with its init task. */
 export async function listContainers(context: RuntimeContext, options: ListOptions = {}): Promise<ContainerRecord[]> {
   const filters = options.filters ?? [];
-  const [containers, tasks] = await Promise.all([
-    options.withoutSpecs ? listContainerSummaries(context, filters) : listContainerMessages(context, filters),
-    listTasks(context),
-  ]);
+  const [containers, tasks] = await Promise.all([listContainerMessages(context, filters), listTasks(context)]);
   return sortNewestFirst(await withHealth(context, containers.map((container) => decodeRecord(container, tasks.get(container.id)))));
 }
 
@@ -53,24 +49,6 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   }
   const messages = await containerd.collect<{ container: Container }>('containers', 'ListStream', { filters });
   return messages.map(({ container }) => container);
-}
-
-type ContainerSummary = Omit<Container, 'spec'>;
-
-/** As listContainerMessages, with the specs skipped unread. */
-async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
-  const { containerd } = context;
-  const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null });
-  try {
-    const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
-    const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
-    return containers.map(withoutSpec);
-  } catch (error) {
-    if (!tooLarge(error)) throw error;
-  }
-  const replyType = 'containerd.services.containers.v1.ListContainerSummaryMessage';
-  const messages = await containerd.collect<{ container: ContainerSummary }>('containers', 'ListStream', { filters }, { replyType });
-  return messages.map(({ container }) => withoutSpec(container));
 }
 
 /** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */
@@ -162,10 +140,12 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
       exitCode = labelExitCode ?? 0;
   }
 
-  return {
+  const kubernetes = kubernetesInfo(labels);
+  const record = {
     id: container.id,
-    name: labels[LABELS.name] ?? container.id,
+    name: labels[LABELS.name] ?? (kubernetes ? kubernetesName(kubernetes) : container.id),
     container,
+    kubernetes,
     userLabels,
     created: timestampToDate(container.created_at) ?? new Date(0),
     task: snapshot,
@@ -173,8 +153,26 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
     exitCode,
     startedAt,
     finishedAt,
-    command: parseCommand(labels[LABELS.command]),
+    command: [] as readonly string[],
     imageAsTyped: labels[LABELS.imageAsTyped] ?? container.image,
     imageId: labels[LABELS.imageId] ?? '',
   };
+  // Another client's container (the kubelet's) has no command label: its spec says what runs,
+  // parsed only if a listing shows it.
+  const commandLabel = labels[LABELS.command];
+  if (commandLabel !== undefined || !container.spec?.value?.length) record.command = parseCommand(commandLabel);
+  else {
+    let command: readonly string[] | undefined;
+    Object.defineProperty(record, 'command', { get: () => (command ??= specCommand(container.spec!.value)), enumerable: true });
+  }
+  return record;
+}
+
+function specCommand(spec: Buffer): string[] {
+  try {
+    const args = (JSON.parse(spec.toString('utf8')) as { process?: { args?: unknown } }).process?.args;
+    return Array.isArray(args) ? args.map(String) : [];
+  } catch {
+    return [];
+  }
 }

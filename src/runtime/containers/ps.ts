@@ -9,6 +9,7 @@ import { parseReference } from '../../image/reference.js';
 import { resolveReference } from './find.js';
 import type { ContainerSize } from './inspect.js';
 import { mountPoints, networkMode, storedIntentOf } from './inspect.js';
+import { CRI_LABELS } from './labels.js';
 import type { ContainerRecord } from './record.js';
 import { LABELS } from './labels.js';
 import { portMappingsFromLabel, portsColumn } from '../network/ports.js';
@@ -26,6 +27,9 @@ export interface ContainerFilters {
   readonly network: readonly string[];
   readonly health: readonly string[];
   readonly isTask?: boolean;
+  /** berth's shortcuts for Kubernetes' containers: the pod's name, the pod's namespace */
+  readonly pod: readonly string[];
+  readonly k8sNamespace: readonly string[];
 }
 
 const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy', 'none']);
@@ -34,7 +38,7 @@ const NOT_YET = new Set(['expose', 'publish', 'volume', 'isolation']);
 
 /** `--filter key=value` flags, checked as Docker's CLI and daemon check them. */
 export function parseContainerFilters(values: readonly string[]): ContainerFilters {
-  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], health: [], 'is-task': [] };
+  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], health: [], 'is-task': [], pod: [], 'k8s-namespace': [] };
   for (const value of values) {
     const equals = value.indexOf('=');
     if (equals === -1) throw usageError(`bad format of filter (expected name=value)`);
@@ -71,6 +75,8 @@ export function parseContainerFilters(values: readonly string[]): ContainerFilte
     network: lists.network,
     health: lists.health,
     isTask,
+    pod: lists.pod,
+    k8sNamespace: lists['k8s-namespace'],
   };
 }
 
@@ -121,9 +127,18 @@ export interface SelectOptions {
   readonly ancestors?: AncestorSet;
 }
 
+/**
+ * Whether a pod's sandbox is listed: they are one per pod and run nothing of the user's, so
+ * `ps` shows them only with `-a` or when a label filter asks for CRI's kind label.
+ */
+function showsSandboxes(filters: ContainerFilters, all: boolean): boolean {
+  return all || filters.label.some((filter) => filter.split('=', 1)[0] === CRI_LABELS.kind);
+}
+
 /** Docker's selection, on the records newest first (as listContainers returns them). */
 export function selectContainers(records: readonly ContainerRecord[], filters: ContainerFilters, options: SelectOptions): ContainerRecord[] {
   const all = options.all || filters.status.length > 0;
+  const sandboxes = showsSandboxes(filters, options.all);
   const position = new Map(records.map((record, index) => [record.id, index]));
   const beforeIndex = filters.before === undefined ? undefined : position.get(resolveReference(records, filters.before).id)!;
   const sinceIndex = filters.since === undefined ? undefined : position.get(resolveReference(records, filters.since).id)!;
@@ -131,6 +146,10 @@ export function selectContainers(records: readonly ContainerRecord[], filters: C
   for (const [index, record] of records.entries()) {
     const running = isRunning(record);
     if (!running && !all && options.last <= 0) continue;
+    const { kubernetes } = record;
+    if (kubernetes?.kind === 'sandbox' && !sandboxes) continue;
+    if (filters.pod.length > 0 && !(kubernetes && filters.pod.includes(kubernetes.podName))) continue;
+    if (filters.k8sNamespace.length > 0 && !(kubernetes && filters.k8sNamespace.includes(kubernetes.podNamespace))) continue;
     if (!matchesAny(filters.name, `/${record.name}`) && !matchesAny(filters.name, record.name)) continue;
     if (!matchesAny(filters.id, record.id)) continue;
     if (!matchesLabels(filters.label, record.userLabels)) continue;
@@ -278,8 +297,21 @@ export function containerRow(record: ContainerRecord, options: RowOptions): Reco
   });
   lazy('State', () => record.status);
   lazy('Status', () => statusText(record, now));
+  // Kubernetes' names: in `{{json .}}` only for the kubelet's containers, readable by every template
+  const { kubernetes } = record;
+  for (const [field, value] of Object.entries(kubernetesFields(record))) {
+    Object.defineProperty(row, field, { value, enumerable: kubernetes !== undefined });
+  }
   Object.defineProperty(row, 'Label', { value: (name: string) => labels[name] ?? '', enumerable: false });
   return row;
+}
+
+const KUBERNETES_FIELDS = ['PodName', 'PodNamespace', 'ContainerName'] as const;
+
+/** `{{.PodName}}`, `{{.PodNamespace}}`, `{{.ContainerName}}` ('' for a sandbox and for berth's containers). */
+export function kubernetesFields(record: ContainerRecord): Record<(typeof KUBERNETES_FIELDS)[number], string> {
+  const { kubernetes } = record;
+  return { PodName: kubernetes?.podName ?? '', PodNamespace: kubernetes?.podNamespace ?? '', ContainerName: kubernetes?.containerName ?? '' };
 }
 
 /** Whether a `--format` template reads `.Size` (Docker measures sizes only then, or with -s). */
@@ -288,7 +320,7 @@ export function templateUsesSize(format: string | undefined, render: (row: Recor
   if (format === 'json') return true;
   let used = false;
   const probe: Record<string, unknown> = {};
-  for (const name of ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'State', 'Status']) {
+  for (const name of ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'State', 'Status', ...KUBERNETES_FIELDS]) {
     probe[name] = '';
   }
   Object.defineProperty(probe, 'Size', {

@@ -3,6 +3,7 @@
 
 import type { Container } from '../containerd/types.js';
 import type { HealthState } from '../health/state.js';
+import type { KubernetesInfo } from './kubernetes.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -17,10 +18,12 @@ export interface TaskSnapshot {
 
 export interface ContainerRecord {
   readonly id: string;
-  /** Docker name without the leading slash */
+  /** Docker name without the leading slash; `k8s://…` for Kubernetes' (see kubernetes.ts) */
   readonly name: string;
   /** containerd's record, spec and extensions still encoded */
   readonly container: Container;
+  /** for a sandbox or container of Kubernetes (CRI's, in `k8s.io`): its pod and names */
+  readonly kubernetes?: KubernetesInfo;
   /** labels the user (and the image) set; berth's own `berth/…` labels left out */
   readonly userLabels: Readonly<Record<string, string>>;
   readonly created: Date;

@@ -1,4 +1,4 @@
-// `logs`: Docker's json-file log read back — rotated files oldest first, `--tail` from the end
+// `logs`: Docker's json-file log (or, given its LogFormat, CRI's) read back — rotated files oldest first, `--tail` from the end
 // without reading the whole log, `--since`/`--until`, `-t`, `--details`, and `-f` that follows
 // the file across rotation until the container has stopped and its logger has finished.
 
@@ -26,7 +26,20 @@ export interface ReadLogOptions {
   readonly until?: bigint;
   readonly timestamps: boolean;
   readonly details: boolean;
+  /** how the file's lines make entries; Docker's json-file when not given */
+  readonly format?: LogFormat;
 }
+
+/** A log file format: how its lines make entries. */
+export interface LogFormat {
+  /** a fresh reader of one file's lines in order: entries out (undefined for a line that ends none) */
+  parser(): (line: string) => LogEntry | undefined;
+  /** whether a line ends an entry, without parsing it fully (`--tail` counts entries) */
+  endsEntry(line: string): boolean;
+}
+
+/** Docker's json-file: a line, an entry. */
+export const JSON_FILE_FORMAT: LogFormat = { parser: () => parseEntry, endsEntry: () => true };
 
 export interface LogSink {
   write(stream: LogStream, text: string): void | Promise<void>;
@@ -168,15 +181,30 @@ async function lastLines(handle: FileHandle, end: number, count: number): Promis
   return lines.slice(-count);
 }
 
+/** Lines from the end of a file holding at least `count` entries' ends (fewer at the file's start). */
+async function lastEntryLines(handle: FileHandle, end: number, count: number, format: LogFormat): Promise<string[]> {
+  for (let want = count; ; ) {
+    const lines = await lastLines(handle, end, want);
+    const ends = lines.filter((line) => format.endsEntry(line)).length;
+    if (ends >= count || lines.length < want) return lines;
+    want = want * 2 + (count - ends);
+  }
+}
+
 /**
  * Prints a container's log. With `follow`, keeps printing what is appended (across rotation)
  * until `complete()` says the container has stopped and its logger is done, then prints the rest.
  */
 export async function readLog(logPath: string, options: ReadLogOptions, sink: LogSink, complete: LogComplete, signal?: AbortSignal): Promise<void> {
+  const format = options.format ?? JSON_FILE_FORMAT;
+  // one reader for the whole log: an entry may go on from what was read into what is followed
+  const parse = format.parser();
   const emit = async (line: string): Promise<boolean> => {
     if (line === '') return true;
-    const entry = parseEntry(line);
-    if (!entry) return true;
+    const entry = parse(line);
+    return entry ? emitEntry(entry) : true;
+  };
+  const emitEntry = async (entry: LogEntry): Promise<boolean> => {
     if (options.since !== undefined && entry.time < options.since) return true;
     if (options.until !== undefined && entry.time > options.until) return false;
     await sink.write(entry.stream, formatEntry(entry, options));
@@ -190,19 +218,24 @@ export async function readLog(logPath: string, options: ReadLogOptions, sink: Lo
   try {
     let lines: string[] = [];
     if (options.tail >= 0) {
-      // newest file first, until enough lines
-      for (let index = files.length - 1; index >= 0 && lines.length < options.tail; index--) {
+      // newest file first, until the lines hold one entry's end more than wanted: the wanted
+      // entries are then whole (a CRI log's entry can span lines)
+      let ends = 0;
+      for (let index = files.length - 1; index >= 0 && ends <= options.tail; index--) {
         const isCurrent = files[index] === logPath;
         const handle = isCurrent ? current! : await open(files[index], 'r').catch(() => undefined);
         if (!handle) continue;
         try {
           const end = isCurrent ? offset : (await handle.stat()).size;
-          lines = [...(await lastLines(handle, end, options.tail - lines.length)), ...lines];
+          const fileLines = await lastEntryLines(handle, end, options.tail + 1 - ends, format);
+          ends += fileLines.filter((line) => format.endsEntry(line)).length;
+          lines = [...fileLines, ...lines];
         } finally {
           if (!isCurrent) await handle.close();
         }
       }
-      for (const line of lines) if (!(await emit(line))) return;
+      const entries = lines.map((line) => (line === '' ? undefined : parse(line))).filter((entry) => entry !== undefined);
+      for (const entry of entries.slice(entries.length - Math.min(options.tail, entries.length))) if (!(await emitEntry(entry))) return;
     } else {
       for (const file of files) {
         const isCurrent = file === logPath;
