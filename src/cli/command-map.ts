@@ -44,6 +44,11 @@ import SystemDf from '../commands/system/df.js';
 import SystemEvents from '../commands/system/events.js';
 import SystemPrune from '../commands/system/prune.js';
 import Version from '../commands/version.js';
+import VolumeCreate from '../commands/volume/create.js';
+import VolumeInspect from '../commands/volume/inspect.js';
+import VolumeList from '../commands/volume/ls.js';
+import VolumePrune from '../commands/volume/prune.js';
+import VolumeRemove from '../commands/volume/rm.js';
 
 export const COMMANDS = {
   'container:commit': ContainerCommit,
@@ -89,4 +94,9 @@ export const COMMANDS = {
   'system:events': SystemEvents,
   'system:prune': SystemPrune,
   version: Version,
+  'volume:create': VolumeCreate,
+  'volume:inspect': VolumeInspect,
+  'volume:ls': VolumeList,
+  'volume:prune': VolumePrune,
+  'volume:rm': VolumeRemove,
 };

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { LocalImage } from '../../image/local.js';
 import { formatPlatform } from '../../image/platform.js';
@@ -15,6 +16,7 @@ import type { Container } from '../containerd/types.js';
 import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory } from '../paths.js';
+import type { ResolvedVolumes } from '../volumes/container-volumes.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
 
@@ -95,6 +97,20 @@ async function checkRlimits(spec: Spec): Promise<void> {
   if (problem) throw new BerthError('invalid-argument', problem, { exitCode: 125 });
 }
 
+/** --volumes-from: each container named, with the mode its volumes are taken over in. */
+async function volumeSources(context: RuntimeContext, intent: CreateIntent) {
+  const { findContainer } = await import('./find.js');
+  const { storedIntent } = await import('./lifecycle.js');
+  const sources = [];
+  for (const value of intent.HostConfig.VolumesFrom ?? []) {
+    const colon = value.indexOf(':');
+    const ref = colon === -1 ? value : value.slice(0, colon);
+    const { container } = await findContainer(context, ref);
+    sources.push({ mode: colon === -1 ? 'rw' : value.slice(colon + 1), intent: storedIntent(container), container });
+  }
+  return sources;
+}
+
 /** The user's name, or a random one that is free; held for `id` until rm or rollback. */
 async function holdName(context: RuntimeContext, wanted: string | undefined, id: string, names: typeof import('./names.js')): Promise<string> {
   if (wanted !== undefined) {
@@ -135,11 +151,22 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     await mkdir(directory, { recursive: true, mode: 0o710 });
     undo.push(() => rm(directory, { recursive: true, force: true }));
 
+    const { deleteVolume } = await import('../volumes/store.js');
+    const { resolveVolumes, volumeMountsExtension } = await import('../volumes/container-volumes.js');
+    const volumes: ResolvedVolumes = await resolveVolumes(context, intent, image.config.config?.Volumes, await volumeSources(context, intent));
+    undo.push(async () => {
+      for (const volume of volumes.created) await deleteVolume(context, volume).catch(() => undefined);
+    });
+
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
     await withLease(containerd, async (lease) => {
       const mounts = await prepareSnapshot(context, id, parent, lease);
       undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
+      if (volumes.copyUps.length > 0) {
+        const { copyImageContent } = await import('../volumes/copy-up.js');
+        await copyImageContent(mounts, volumes.copyUps, join(directory, 'image'));
+      }
       const [passwd, group] = await Promise.all([readRootfsFile(mounts, '/etc/passwd'), readRootfsFile(mounts, '/etc/group')]);
       const hostname = intent.HostConfig.NetworkMode === 'host' && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
       const etcFiles = await writeEtcFiles(directory, { hostname, domainname: intent.Domainname, networkMode: intent.HostConfig.NetworkMode ?? 'none' });
@@ -154,6 +181,9 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         group,
         initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
         seccompProfile,
+        volumes: volumes.points
+          .filter((point) => point.Type !== 'tmpfs')
+          .map((point) => ({ source: point.Source, destination: point.Destination, readonly: !point.RW, propagation: point.Propagation })),
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
@@ -170,7 +200,10 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
             spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
             snapshotter: config.snapshotter,
             snapshot_key: id,
-            extensions: { [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) } },
+            extensions: {
+              [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) },
+              ...(volumes.points.length > 0 ? { [EXTENSIONS.volumes]: volumeMountsExtension(volumes.points) } : {}),
+            },
           },
         },
         { lease },

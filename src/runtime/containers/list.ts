@@ -57,7 +57,7 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
 type ContainerSummary = Omit<Container, 'spec'>;
 
 /** As listContainerMessages, with the specs skipped unread. */
-async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
+export async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
   const { containerd } = context;
   const withoutSpec = (summary: ContainerSummary): Container => ({ ...summary, spec: null });
   try {

@@ -9,7 +9,7 @@ import { hostCapabilityMask, hostLastCap, withCapabilities, withPrivileged } fro
 import { defaultSpec } from './defaults.js';
 import { readHostDevices } from './devices.js';
 import { withImageConfig } from './image-config.js';
-import { parseBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs } from './mounts.js';
+import { splitBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs, withVolumeMounts, type VolumeBind } from './mounts.js';
 import { withAnnotations, withNetworkMode, withNoNewPrivileges, withTerminal } from './process.js';
 import { withResources, withUlimits } from './resources.js';
 import { hostSeccompTarget, withSeccomp, type SeccompTarget } from './seccomp.js';
@@ -43,6 +43,8 @@ export interface SpecInput {
   /** --privileged: the host's devices; read from /dev when absent */
   readonly hostDevices?: readonly LinuxDevice[];
   readonly seccompTarget?: SeccompTarget;
+  /** the container's volumes, resolved (created, found, taken over by --volumes-from) */
+  readonly volumes?: readonly VolumeBind[];
 }
 
 /** A read-write (or, under --read-only, read-only) private bind, as Docker mounts its own files. */
@@ -116,6 +118,7 @@ export function buildSpec(input: SpecInput): Spec {
   for (const [path, options] of Object.entries(host.Tmpfs ?? {})) withTmpfs(spec, path, options);
   withBindMounts(spec, host.Binds ?? []);
   withMounts(spec, host.Mounts ?? []);
+  withVolumeMounts(spec, input.volumes ?? []);
 
   // Docker's own files, unless the user mounted something there.
   if (input.etcFiles) {
@@ -174,11 +177,11 @@ export function runtimeOptions(runtime: string | undefined): RuntimeOptions {
  */
 export function prepareBindSources(intent: CreateIntent): void {
   for (const bind of intent.HostConfig.Binds ?? []) {
-    const { source } = parseBind(bind);
-    if (!existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
+    const { source, volume } = splitBind(bind);
+    if (!volume && !existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
   }
   for (const mount of intent.HostConfig.Mounts ?? []) {
-    if (!existsSync(mount.Source)) {
+    if (mount.Type === 'bind' && !existsSync(mount.Source)) {
       throw usageError(`invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`);
     }
   }
