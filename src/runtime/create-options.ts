@@ -349,7 +349,7 @@ export type VolumeFlag = { readonly bind: string } | { readonly anonymous: strin
 export function parseVolumeFlag(value: string, cwd: string = process.cwd()): VolumeFlag {
   const colon = value.indexOf(':');
   if (colon === -1) {
-    if (value.startsWith('/')) return { anonymous: posix.normalize(value) };
+    if (value.startsWith('/')) return { anonymous: posix.normalize(value).replace(/(.)\/+$/, '$1') };
     throw usageError(`invalid volume specification: '${value}'`);
   }
   let source = value.slice(0, colon);
