@@ -11,7 +11,8 @@ import { parsePlatform, type Platform } from '../image/platform.js';
 import { validateName } from './containers/names.js';
 import { parseCreateIntent, type CreateIntent, type MountSpec } from './intent.js';
 import { signalNumber } from './signals.js';
-import { splitBind } from './spec/mounts.js';
+import { PROPAGATIONS, splitBind } from './spec/mounts.js';
+import { isVolumeName } from './volumes/store.js';
 import type { Ulimit } from './spec/resources.js';
 
 /** The parsed flags as oclif hands them over: strings, string lists and booleans, by long name. */
@@ -122,7 +123,7 @@ export function parseGoInt(value: string): number {
   return number;
 }
 
-function parseGoBool(value: string): boolean | undefined {
+export function parseGoBool(value: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   return undefined;
@@ -328,11 +329,8 @@ export function parseLabels(labels: readonly string[], labelFiles: readonly stri
 
 // --- mounts ----------------------------------------------------------------------------------
 
-/** A local volume name as Docker's local driver allows it. */
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
 function checkVolumeName(source: string): void {
-  if (VOLUME_NAME.test(source)) return;
+  if (isVolumeName(source)) return;
   throw usageError(
     `create ${source}: ${JSON.stringify(source)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
   );
@@ -406,8 +404,6 @@ function csvFields(value: string): string[] {
   }
   return fields;
 }
-
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 
 const MOUNT_KEYS = new Set(['volume-subpath', 'volume-nocopy', 'volume-label', 'volume-driver', 'volume-opt', 'tmpfs-size', 'tmpfs-mode', 'image-subpath']);
 

@@ -40,6 +40,8 @@ describe('volumes', { timeout: 600_000 }, () => {
       assert.match(String(volume.Mountpoint), new RegExp(`^${world().dataRoot}/[0-9a-f]{8}/volumes/${namespace}/keep/_data$`));
       assert.equal(await readFile(`${volume.Mountpoint}/file`, 'utf8'), 'kept\n');
       assert.equal((await b(['volume', 'inspect', '--format', '{{.Name}} {{.Driver}}', 'keep'])).stdout, 'keep local\n');
+      assert.equal((await b(['inspect', '--format', '{{.Name}} {{.Scope}}', 'keep'])).stdout, 'keep local\n');
+      assert.equal((await b(['inspect', '--type', 'volume', '--format', '{{.Mountpoint}}', 'keep'])).stdout, `${volume.Mountpoint}\n`);
 
       check(await b(['create', '--name', 'user', '-v', 'keep:/store', img]));
       const mounts = JSON.parse((await b(['inspect', '--format', '{{json .Mounts}}', 'user'])).stdout) as unknown[];

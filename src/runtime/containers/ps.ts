@@ -6,6 +6,7 @@ import { displayWidth, tabwrite } from '../../format/output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import { formatValue, quoteGo } from '../../format/values.js';
 import { parseReference } from '../../image/reference.js';
+import { matchesAny } from '../label-filters.js';
 import { resolveReference } from './find.js';
 import type { ContainerSize } from './inspect.js';
 import { mountPoints, networkMode, storedIntentOf } from './inspect.js';
@@ -74,19 +75,6 @@ export function parseContainerFilters(values: readonly string[]): ContainerFilte
     health: lists.health,
     isTask,
   };
-}
-
-/** filters.Args.Match: an exact value, or a regular expression found anywhere in the text. */
-function matchesAny(patterns: readonly string[], text: string): boolean {
-  if (patterns.length === 0) return true;
-  return patterns.some((pattern) => {
-    if (pattern === text) return true;
-    try {
-      return new RegExp(pattern).test(text);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** filters.Args.MatchKVList: every `key` must be present, every `key=value` equal. */

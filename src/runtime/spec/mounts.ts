@@ -6,7 +6,7 @@ import { usageError } from '../../errors.js';
 import type { MountSpec, TmpfsMount } from '../intent.js';
 import type { Mount, Spec } from './types.js';
 
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
+export const PROPAGATIONS: ReadonlySet<string> = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 /** Docker Desktop's consistency hints: accepted and meaningless on Linux. */
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
 

@@ -8,10 +8,8 @@ import type { RuntimeContext } from '../context.js';
 import type { Any, Container } from '../containerd/types.js';
 import { EXTENSIONS, VOLUMES_TYPE_URL } from '../containers/labels.js';
 import type { CreateIntent } from '../intent.js';
-import { splitBind } from '../spec/mounts.js';
+import { PROPAGATIONS, splitBind } from '../spec/mounts.js';
 import { createVolume, DEFAULT_DRIVER, deleteVolume, getVolume, mountVolume, type Volume } from './store.js';
-
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 
 /** Docker's MountPoint (inspect's `Mounts` entries), plus what berth needs to clean up. */
 export interface MountPoint {

@@ -4,7 +4,8 @@
 
 import { BerthError, usageError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
-import { matchesEveryLabel } from '../label-filters.js';
+import { parseGoBool as goBool } from '../create-options.js';
+import { matchesAny, matchesEveryLabel } from '../label-filters.js';
 import { volumeUsers } from './container-volumes.js';
 import { ANONYMOUS_LABEL, deleteVolume, getVolume, listVolumes, volumeSize, type Volume } from './store.js';
 
@@ -20,13 +21,6 @@ export interface VolumeFilters {
 
 const LIST_FILTERS = new Set(['dangling', 'name', 'driver', 'label']);
 const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
-
-/** Go's strconv.ParseBool. */
-function goBool(value: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
-}
 
 /** `--filter key=value` for `volume ls` (`prune` = false) or `volume prune`, with the daemon's messages. */
 export function parseVolumeFilters(values: readonly string[], prune = false): VolumeFilters {
@@ -54,22 +48,10 @@ export function parseVolumeFilters(values: readonly string[], prune = false): Vo
   return { dangling, name: lists.name, driver: lists.driver, label: lists.label, notLabel: lists['label!'], all };
 }
 
-/** filters.Args.Match: the exact value, or a regular expression found in the name. */
-function matchesName(patterns: readonly string[], name: string): boolean {
-  return patterns.some((pattern) => {
-    if (pattern === name) return true;
-    try {
-      return new RegExp(pattern).test(name);
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Whether a volume passes the filters; `used` is whether a container mounts it. */
 export function volumeMatches(volume: Volume, used: boolean, filters: VolumeFilters): boolean {
   if (filters.dangling !== undefined && filters.dangling === used) return false;
-  if (filters.name.length > 0 && !matchesName(filters.name, volume.Name)) return false;
+  if (!matchesAny(filters.name, volume.Name)) return false;
   if (filters.driver.length > 0 && !filters.driver.includes(volume.Driver)) return false;
   if (filters.label.length > 0 && !matchesEveryLabel(filters.label, volume.Labels)) return false;
   if (filters.notLabel.length > 0 && matchesEveryLabel(filters.notLabel, volume.Labels)) return false;
