@@ -60,6 +60,11 @@ import NetworkPrune from '../commands/network/prune.js';
 import NetworkRemove from '../commands/network/rm.js';
 import PodList from '../commands/pod/ls.js';
 import Version from '../commands/version.js';
+import VolumeCreate from '../commands/volume/create.js';
+import VolumeInspect from '../commands/volume/inspect.js';
+import VolumeList from '../commands/volume/ls.js';
+import VolumePrune from '../commands/volume/prune.js';
+import VolumeRemove from '../commands/volume/rm.js';
 
 export const COMMANDS = {
   'container:commit': ContainerCommit,
@@ -121,4 +126,9 @@ export const COMMANDS = {
   'network:rm': NetworkRemove,
   'pod:ls': PodList,
   version: Version,
+  'volume:create': VolumeCreate,
+  'volume:inspect': VolumeInspect,
+  'volume:ls': VolumeList,
+  'volume:prune': VolumePrune,
+  'volume:rm': VolumeRemove,
 };

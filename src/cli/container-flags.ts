@@ -89,7 +89,7 @@ const COMMON_FLAGS = {
   'memory-reservation': value('memory soft limit', 'bytes'),
   'memory-swap': value("swap limit equal to memory plus swap: '-1' to enable unlimited swap", 'bytes'),
   'memory-swappiness': value('tune container memory swappiness (0 to 100)', 'int'),
-  mount: list('attach a filesystem mount to the container (type=bind,source=…,target=…)', 'mount'),
+  mount: list('attach a filesystem mount to the container (type=bind|volume|tmpfs,source=…,target=…)', 'mount'),
   name: value('assign a name to the container'),
   network: Flags.string({ description: 'connect a container to a network: bridge (the default), a user network, host or none', helpValue: 'network', aliases: ['net'] }),
   'network-alias': Flags.string({ description: 'add network-scoped alias for the container', helpValue: 'list', multiple: true, multipleNonGreedy: true, aliases: ['net-alias'] }),
@@ -121,9 +121,9 @@ const COMMON_FLAGS = {
   user: value('username or UID (format: <name|uid>[:<group|gid>])', 'string', 'u'),
   userns: value('user namespace to use (host)'),
   uts: value('UTS namespace to use (host)'),
-  volume: list('bind mount a host path (/host:/container[:ro|rw][,propagation])', 'list', 'v'),
+  volume: list('bind mount a host path or a volume (/host|NAME:/container[:ro|rw][,nocopy|propagation], or /container for an anonymous volume)', 'list', 'v'),
   'volume-driver': laterValue('optional volume driver for the container'),
-  'volumes-from': laterList('mount volumes from the specified container(s)'),
+  'volumes-from': list('mount volumes from the specified container(s) (CONTAINER[:ro|rw])'),
   workdir: value('working directory inside the container', 'string', 'w'),
 };
 

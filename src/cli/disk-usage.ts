@@ -2,7 +2,7 @@
 // the containers with their writable layers' sizes (src/runtime), joined by image ID.
 
 import { BerthError } from '../errors.js';
-import type { ImageUsageInput } from '../format/disk-usage.js';
+import type { ImageUsageInput, VolumeUsageInput } from '../format/disk-usage.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { ContainerSize } from '../runtime/containers/inspect.js';
 import type { ContainerRecord } from '../runtime/containers/record.js';
@@ -12,6 +12,8 @@ export interface DiskUsageInputs {
   readonly images: ImageUsageInput[];
   readonly containers: ContainerRecord[];
   readonly sizes: Map<string, ContainerSize>;
+  /** local volumes without driver options (a mounted device is not local disk), as Docker counts them */
+  readonly volumes: VolumeUsageInput[];
 }
 
 export async function gatherDiskUsage(runtime: RuntimeContext): Promise<DiskUsageInputs> {
@@ -22,7 +24,11 @@ export async function gatherDiskUsage(runtime: RuntimeContext): Promise<DiskUsag
   const { listContainers } = await import('../runtime/containers/list.js');
   const { containerSizes } = await import('../runtime/containers/size.js');
 
-  const [records, containers] = await Promise.all([store.listImages(), listContainers(runtime)]);
+  const { volumeUsage } = await import('../runtime/volumes/manage.js');
+  const [records, containers, volumeUsages] = await Promise.all([store.listImages(), listContainers(runtime), volumeUsage(runtime)]);
+  const volumes = volumeUsages
+    .filter((usage) => Object.keys(usage.volume.Options).length === 0)
+    .map((usage) => ({ name: usage.volume.Name, links: usage.links, size: usage.size }));
   const sizes = await containerSizes(runtime, containers);
   const layerSize = async (chainId: string): Promise<number | undefined> => {
     try {
@@ -63,5 +69,5 @@ export async function gatherDiskUsage(runtime: RuntimeContext): Promise<DiskUsag
     layers: entry.layers,
     containers: containers.filter((record) => record.imageId === id || (record.imageId === '' && entry.names.has(record.container.image))).length,
   }));
-  return { images, containers, sizes };
+  return { images, containers, sizes, volumes };
 }

@@ -8,7 +8,7 @@ import { openImageStore } from './image-context.js';
 
 export type Inspector = (ref: string) => Promise<unknown>;
 
-/** Docker's object types for `inspect --type`; berth has containers and images so far. */
+/** Docker's object types for `inspect --type`; berth has containers, images and volumes so far. */
 const DOCKER_TYPES = new Set(['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume']);
 
 export async function containerInspector(runtime: RuntimeContext, refs: readonly string[], options: { size: boolean }): Promise<Inspector> {
@@ -28,9 +28,14 @@ export async function containerInspector(runtime: RuntimeContext, refs: readonly
 export async function objectInspector(runtime: RuntimeContext, refs: readonly string[], options: { size: boolean; type?: string }): Promise<Inspector> {
   const type = options.type;
   if (type !== undefined && !DOCKER_TYPES.has(type)) throw usageError(`"${type}" is not a valid value for --type`);
-  if (type !== undefined && type !== 'container' && type !== 'image') {
+  if (type !== undefined && type !== 'container' && type !== 'image' && type !== 'volume') {
     throw new BerthError('not-implemented', `berth has no ${type} objects yet: --type ${type} is not supported`);
   }
+  const volume = async (ref: string): Promise<unknown> => {
+    const { getVolume } = await import('../runtime/volumes/store.js');
+    return getVolume(runtime, ref);
+  };
+  if (type === 'volume') return volume;
   const images = async (): Promise<Inspector> => {
     const { inspectImage } = await import('../image/inspect.js');
     const store = await openImageStore(runtime);
@@ -50,9 +55,13 @@ export async function objectInspector(runtime: RuntimeContext, refs: readonly st
     try {
       return await image(ref);
     } catch (error) {
+      // a name that cannot be an image reference is no image either
+      if (!(error instanceof BerthError && (error.category === 'not-found' || error.category === 'usage'))) throw error;
+    }
+    try {
+      return await volume(ref);
+    } catch (error) {
       if (error instanceof BerthError && error.category === 'not-found') throw new BerthError('not-found', `No such object: ${ref}`);
-      // a name that cannot be an image reference is no object either
-      if (error instanceof BerthError && error.category === 'usage') throw new BerthError('not-found', `No such object: ${ref}`);
       throw error;
     }
   };

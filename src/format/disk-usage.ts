@@ -1,6 +1,6 @@
 // `system df`: docker/cli's disk usage contexts. The summary has a row per kind (Images,
 // Containers, Local Volumes, Build Cache); `-v` tables the images and containers themselves.
-// berth has no volumes and no build cache yet: those rows count nothing.
+// berth has no build cache yet: that row counts nothing.
 
 import { formatList, formatOne, tabwrite } from './output.js';
 import { humanDuration, humanSize } from './units.js';
@@ -22,6 +22,13 @@ export interface ContainerUsageInput {
   readonly active: boolean;
   /** bytes of the writable layer */
   readonly sizeRw: number;
+}
+
+export interface VolumeUsageInput {
+  readonly name: string;
+  /** containers that mount it */
+  readonly links: number;
+  readonly size: number;
 }
 
 export interface ImageUsage extends ImageUsageInput {
@@ -63,7 +70,12 @@ export interface SummaryRow {
   readonly Type: string;
 }
 
-export function summaryRows(images: readonly ImageUsage[], layersSize: number, containers: readonly ContainerUsageInput[]): SummaryRow[] {
+export function summaryRows(
+  images: readonly ImageUsage[],
+  layersSize: number,
+  containers: readonly ContainerUsageInput[],
+  volumes: readonly VolumeUsageInput[] = [],
+): SummaryRow[] {
   const used = images.filter((image) => image.containers > 0);
   const usedUnique = used.reduce((total, image) => total + image.size - image.sharedSize, 0);
   const containersSize = containers.reduce((total, container) => total + container.sizeRw, 0);
@@ -78,9 +90,26 @@ export function summaryRows(images: readonly ImageUsage[], layersSize: number, c
       TotalCount: String(containers.length),
       Type: 'Containers',
     },
-    { ...nothing, Type: 'Local Volumes' },
+    volumeRow(volumes),
     { ...nothing, Type: 'Build Cache' },
   ];
+}
+
+function volumeRow(volumes: readonly VolumeUsageInput[]): SummaryRow {
+  const size = volumes.reduce((total, volume) => total + volume.size, 0);
+  const unused = volumes.filter((volume) => volume.links === 0).reduce((total, volume) => total + volume.size, 0);
+  return {
+    Active: String(volumes.filter((volume) => volume.links > 0).length),
+    Reclaimable: reclaimableText(unused, size),
+    Size: humanSize(size),
+    TotalCount: String(volumes.length),
+    Type: 'Local Volumes',
+  };
+}
+
+/** docker/cli's volume context as `df -v` fills it. */
+export function verboseVolumeRow(volume: VolumeUsageInput): Record<string, string> {
+  return { Name: volume.name, Links: String(volume.links), Size: humanSize(volume.size) };
 }
 
 const SUMMARY_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
@@ -114,15 +143,17 @@ function splitTag(name: string): [string, string] {
 const IMAGE_TABLE = '{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}';
 const IMAGE_HEADERS = 'REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS';
 const CONTAINER_TABLE = '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
+const VOLUME_TABLE = '{{.Name}}\t{{.Links}}\t{{.Size}}';
+const VOLUME_HEADERS = 'VOLUME NAME\tLINKS\tSIZE';
 const CONTAINER_HEADERS = 'CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES';
 
 /**
  * `df -v`: a table per kind with docker's section titles; with --format, the template runs once
  * on the whole `{Images, Containers, Volumes, BuildCache}`, as docker runs it.
  */
-export function renderVerbose(imageRows: readonly object[], containerRows: readonly object[], format: string | undefined): string {
+export function renderVerbose(imageRows: readonly object[], containerRows: readonly object[], format: string | undefined, volumeRows: readonly object[] = []): string {
   if (format !== undefined && format !== 'table') {
-    return formatOne({ Images: [...imageRows], Containers: [...containerRows], Volumes: [], BuildCache: [] }, format);
+    return formatOne({ Images: [...imageRows], Containers: [...containerRows], Volumes: [...volumeRows], BuildCache: [] }, format);
   }
   const table = (template: string, headers: string, rows: readonly object[]) => {
     const body = formatList([...rows], template, { defaultTable: template, headers: {} });
@@ -134,7 +165,7 @@ export function renderVerbose(imageRows: readonly object[], containerRows: reado
     '\nContainers space usage:\n\n',
     table(CONTAINER_TABLE, CONTAINER_HEADERS, containerRows),
     '\nLocal Volumes space usage:\n\n',
-    tabwrite('VOLUME NAME\tLINKS\tSIZE\n'),
+    table(VOLUME_TABLE, VOLUME_HEADERS, volumeRows),
     `\nBuild cache usage: ${humanSize(0)}\n\n`,
     tabwrite('CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED\n'),
   ].join('');

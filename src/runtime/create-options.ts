@@ -6,16 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import { BerthError, usageError } from '../errors.js';
 import { parsePlatform, type Platform } from '../image/platform.js';
 import { validateName } from './containers/names.js';
 import { parseGoDuration } from '../format/go-duration.js';
 import { healthConfigFromFlags, type HealthConfig } from './health/config.js';
-import { parseCreateIntent, type BindMount, type CreateIntent, type DeviceMapping, type ThrottleDevice } from './intent.js';
+import { parseCreateIntent, type CreateIntent, type DeviceMapping, type MountSpec, type ThrottleDevice } from './intent.js';
 import { signalNumber } from './signals.js';
 import { parsePublish } from './network/ports.js';
-import { parseBind } from './spec/mounts.js';
+import { PROPAGATIONS, splitBind } from './spec/mounts.js';
+import { isVolumeName } from './volumes/store.js';
 import type { Ulimit } from './spec/resources.js';
 
 /** The parsed flags as oclif hands them over: strings, string lists and booleans, by long name. */
@@ -62,7 +63,7 @@ const SUPPORTED_FLAGS = new Set([
   'log-driver', 'log-opt', 'memory', 'mount', 'name', 'network', 'pids-limit', 'platform', 'privileged', 'pull', 'quiet',
   'publish', 'publish-all', 'expose', 'dns', 'dns-search', 'dns-option', 'add-host', 'network-alias', 'ip', 'mac-address',
   'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'sig-proxy', 'stop-signal', 'stop-timeout', 'tmpfs', 'tty',
-  'ulimit', 'user', 'volume', 'workdir',
+  'ulimit', 'user', 'volume', 'volumes-from', 'workdir',
   // health checks
   'health-cmd', 'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'no-healthcheck',
   // cgroup resources, devices and namespaces
@@ -137,7 +138,7 @@ export function parseGoInt(value: string): number {
   return number;
 }
 
-function parseGoBool(value: string): boolean | undefined {
+export function parseGoBool(value: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   return undefined;
@@ -343,32 +344,43 @@ export function parseLabels(labels: readonly string[], labelFiles: readonly stri
 
 // --- mounts ----------------------------------------------------------------------------------
 
-/** A local volume name as Docker's local driver allows it. */
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+function checkVolumeName(source: string): void {
+  if (isVolumeName(source)) return;
+  throw usageError(
+    `create ${source}: ${JSON.stringify(source)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
+  );
+}
+
+/** What one `-v` is: a HostConfig.Binds entry (host path or volume name) or an anonymous volume's path. */
+export type VolumeFlag = { readonly bind: string } | { readonly anonymous: string };
 
 /**
- * `-v SRC:DST[:OPTS]` → HostConfig.Binds. A source starting with `.` is made absolute against
- * the current directory, as Docker's CLI does; a name is a named volume and a lone path an
- * anonymous one, both for a later issue.
+ * `-v SRC:DST[:OPTS]` → HostConfig.Binds, `-v /DST` → Config.Volumes, as Docker's CLI splits
+ * them. A source starting with `.` is made absolute against the current directory; a source
+ * that is not a path names a volume (created on demand).
  */
-export function parseVolumeFlag(value: string, cwd: string = process.cwd()): string {
+export function parseVolumeFlag(value: string, cwd: string = process.cwd()): VolumeFlag {
   const colon = value.indexOf(':');
   if (colon === -1) {
-    if (value.startsWith('/')) throw usageError(`anonymous volumes are not supported yet: -v ${value}`);
+    if (value.startsWith('/')) return { anonymous: posix.normalize(value).replace(/(.)\/+$/, '$1') };
     throw usageError(`invalid volume specification: '${value}'`);
   }
   let source = value.slice(0, colon);
   const rest = value.slice(colon);
   if (!isAbsolute(source) && source.startsWith('.')) source = resolve(cwd, source);
-  if (!source.startsWith('/')) {
-    if (VOLUME_NAME.test(source)) throw usageError(`named volumes are not supported yet: -v ${value}`);
-    throw usageError(
-      `create ${source}: ${JSON.stringify(source)} includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
-    );
-  }
+  if (!source.startsWith('/')) checkVolumeName(source);
   const bind = `${source}${rest}`;
-  parseBind(bind);
-  return bind;
+  splitBind(bind);
+  return { bind };
+}
+
+/** `--volumes-from CONTAINER[:ro|rw]`: Docker's ParseVolumesFrom checks. */
+export function parseVolumesFrom(value: string): string {
+  if (value === '') throw usageError('volumes-from specification cannot be an empty string');
+  const colon = value.indexOf(':');
+  const mode = colon === -1 ? '' : value.slice(colon + 1);
+  if (mode !== '' && mode !== 'ro' && mode !== 'rw') throw usageError(`invalid mode: ${mode}`);
+  return value;
 }
 
 /** Go's encoding/csv for one record: commas separate fields, double quotes protect them. */
@@ -408,24 +420,47 @@ function csvFields(value: string): string[] {
   return fields;
 }
 
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
+const MOUNT_KEYS = new Set(['volume-subpath', 'volume-nocopy', 'volume-label', 'volume-driver', 'volume-opt', 'tmpfs-size', 'tmpfs-mode', 'image-subpath']);
 
-/** `--mount type=bind,source=/a,target=/b[,readonly][,bind-propagation=…]`, Docker's grammar. */
-export function parseMountFlag(value: string, cwd: string = process.cwd()): BindMount {
+function keyValue(field: string, value: string): [string, string] {
+  const equals = value.indexOf('=');
+  if (equals <= 0) throw usageError(`invalid value for '${field}': ${value}`);
+  return [value.slice(0, equals), value.slice(equals + 1)];
+}
+
+/**
+ * `--mount` in Docker's CSV grammar: `type=bind,source=/a,target=/b[,readonly][,bind-propagation=…]`,
+ * `type=volume[,source=NAME],target=/b[,readonly][,volume-nocopy][,volume-label=k=v][,volume-opt=k=v]`
+ * (the default type) and `type=tmpfs,target=/b[,tmpfs-size=…][,tmpfs-mode=…]`.
+ */
+export function parseMountFlag(value: string, cwd: string = process.cwd()): MountSpec {
   let type = 'volume';
   let source = '';
   let target = '';
   let readOnly = false;
   let propagation: string | undefined;
+  let noCopy = false;
+  let driver: string | undefined;
+  let tmpfsSize: number | undefined;
+  let tmpfsMode: number | undefined;
+  const volumeLabels: Record<string, string> = {};
+  const volumeOptions: Record<string, string> = {};
   const families = new Set<string>();
+  const bool = (key: string, val: string): boolean => {
+    const parsed = parseGoBool(val);
+    if (parsed === undefined) throw usageError(`invalid value for ${key}: ${val}`);
+    return parsed;
+  };
   for (const field of csvFields(value)) {
     const equals = field.indexOf('=');
     const key = (equals === -1 ? field : field.slice(0, equals)).toLowerCase();
     const val = equals === -1 ? '' : field.slice(equals + 1);
     if (equals === -1) {
       if (key === 'readonly' || key === 'ro') readOnly = true;
-      else if (key === 'volume-nocopy') families.add('volume');
-      else if (key === 'bind-nonrecursive') throw usageError('bind-nonrecursive is not supported yet');
+      else if (key === 'volume-nocopy') {
+        noCopy = true;
+        families.add('volume');
+      } else if (key === 'bind-nonrecursive') throw usageError('bind-nonrecursive is not supported yet');
       else throw usageError(`invalid field '${field}' must be a key=value pair`);
       continue;
     }
@@ -443,12 +478,9 @@ export function parseMountFlag(value: string, cwd: string = process.cwd()): Bind
         target = val;
         break;
       case 'readonly':
-      case 'ro': {
-        const parsed = parseGoBool(val);
-        if (parsed === undefined) throw usageError(`invalid value for ${key}: ${val}`);
-        readOnly = parsed;
+      case 'ro':
+        readOnly = bool(key, val);
         break;
-      }
       case 'consistency':
         break; // Docker Desktop's hint; meaningless on Linux, as in Docker
       case 'bind-propagation':
@@ -461,8 +493,40 @@ export function parseMountFlag(value: string, cwd: string = process.cwd()): Bind
         break;
       case 'bind-nonrecursive':
         throw usageError('bind-nonrecursive is not supported yet');
+      case 'volume-nocopy':
+        noCopy = bool(key, val);
+        families.add('volume');
+        break;
+      case 'volume-label': {
+        const [labelKey, labelValue] = keyValue(key, val);
+        volumeLabels[labelKey] = labelValue;
+        families.add('volume');
+        break;
+      }
+      case 'volume-opt': {
+        const [optionKey, optionValue] = keyValue(key, val);
+        volumeOptions[optionKey] = optionValue;
+        families.add('volume');
+        break;
+      }
+      case 'volume-driver':
+        driver = val;
+        families.add('volume');
+        break;
+      case 'tmpfs-size':
+        tmpfsSize = parseMemoryBytes(val);
+        families.add('tmpfs');
+        break;
+      case 'tmpfs-mode':
+        if (!/^[0-7]+$/.test(val)) throw usageError(`invalid value for ${key}: ${val}`);
+        tmpfsMode = Number.parseInt(val, 8);
+        families.add('tmpfs');
+        break;
+      case 'volume-subpath':
+      case 'image-subpath':
+        throw usageError(`${key} is not supported yet`);
       default:
-        if (/^(volume|tmpfs|image)-/.test(key) && ['volume-subpath', 'volume-nocopy', 'volume-label', 'volume-driver', 'volume-opt', 'tmpfs-size', 'tmpfs-mode', 'image-subpath'].includes(key)) {
+        if (MOUNT_KEYS.has(key)) {
           families.add(key.split('-', 1)[0]);
           break;
         }
@@ -474,14 +538,40 @@ export function parseMountFlag(value: string, cwd: string = process.cwd()): Bind
   for (const family of families) {
     if (family !== type) throw usageError(`cannot mix '${family}-*' options with mount type '${type}'`);
   }
-  if (type !== 'bind') {
-    const later = ['volume', 'tmpfs', 'image'].includes(type) ? 'is not supported yet' : 'is not a mount type';
-    throw usageError(`mount type '${type}' ${later}${type === 'volume' ? ' (the default type: use type=bind for a host path)' : ''}`);
+  const invalid = (reason: string) => usageError(`invalid mount config for type ${JSON.stringify(type)}: ${reason}`);
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') {
+    throw usageError(type === 'image' ? "mount type 'image' is not supported yet" : `mount type '${type}' is not a mount type`);
   }
-  if (source === '') throw usageError('invalid mount config for type "bind": field Source must not be empty');
-  if (!source.startsWith('/')) throw usageError(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`);
-  if (!target.startsWith('/')) throw usageError(`invalid mount config for type "bind": invalid mount path: '${target}' mount path must be absolute`);
-  if (propagation !== undefined && !PROPAGATIONS.has(propagation)) throw usageError(`invalid mount config for type "bind": invalid propagation mode: ${propagation}`);
+  if (!target.startsWith('/')) throw invalid(`invalid mount path: '${target}' mount path must be absolute`);
+  if (type === 'tmpfs') {
+    if (source !== '') throw invalid('field Source must not be specified');
+    const options = { ...(tmpfsSize !== undefined ? { SizeBytes: tmpfsSize } : {}), ...(tmpfsMode !== undefined ? { Mode: tmpfsMode } : {}) };
+    return { Type: 'tmpfs', Target: target, ...(readOnly ? { ReadOnly: true } : {}), ...(Object.keys(options).length > 0 ? { TmpfsOptions: options } : {}) };
+  }
+  if (type === 'volume') {
+    if (source.startsWith('/')) throw invalid(`invalid volume name: '${source}': use type=bind for a host path`);
+    if (source !== '') checkVolumeName(source);
+    if (driver !== undefined && driver !== '' && driver !== 'local') throw usageError(`volume driver ${JSON.stringify(driver)} is not supported: berth has the local driver only`);
+    const hasOptions = noCopy || Object.keys(volumeLabels).length > 0 || Object.keys(volumeOptions).length > 0 || driver !== undefined;
+    return {
+      Type: 'volume',
+      ...(source !== '' ? { Source: source } : {}),
+      Target: target,
+      ...(readOnly ? { ReadOnly: true } : {}),
+      ...(hasOptions
+        ? {
+            VolumeOptions: {
+              ...(noCopy ? { NoCopy: true } : {}),
+              ...(Object.keys(volumeLabels).length > 0 ? { Labels: volumeLabels } : {}),
+              ...(driver !== undefined || Object.keys(volumeOptions).length > 0 ? { DriverConfig: { Name: driver || 'local', Options: volumeOptions } } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+  if (source === '') throw invalid('field Source must not be empty');
+  if (!source.startsWith('/')) throw invalid(`invalid mount path: '${source}' mount path must be absolute`);
+  if (propagation !== undefined && !PROPAGATIONS.has(propagation)) throw invalid(`invalid propagation mode: ${propagation}`);
   return {
     Type: 'bind',
     Source: source,
@@ -504,9 +594,9 @@ export function parseTmpfs(values: readonly string[]): Record<string, string> {
 }
 
 /** Docker refuses two mounts on one path among -v, --mount and --tmpfs. */
-function checkDuplicateMountPoints(binds: readonly string[], mounts: readonly BindMount[], tmpfs: Readonly<Record<string, string>>): void {
+function checkDuplicateMountPoints(binds: readonly string[], mounts: readonly MountSpec[], tmpfs: Readonly<Record<string, string>>): void {
   const seen = new Set<string>();
-  const targets = [...binds.map((bind) => parseBind(bind).destination), ...mounts.map((mount) => mount.Target)];
+  const targets = [...binds.map((bind) => splitBind(bind).target), ...mounts.map((mount) => mount.Target)];
   for (const target of targets) {
     const clean = target.replace(/\/+$/, '') || '/';
     if (seen.has(clean) || Object.hasOwn(tmpfs, clean)) throw usageError(`Duplicate mount point: ${target}`);
@@ -850,7 +940,10 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
 
   const env = parseEnvironment(texts(flags, 'env'), texts(flags, 'env-file'), environment);
   const labels = parseLabels(texts(flags, 'label'), texts(flags, 'label-file'));
-  const binds = texts(flags, 'volume').map((value) => parseVolumeFlag(value, cwd));
+  const volumeFlags = texts(flags, 'volume').map((value) => parseVolumeFlag(value, cwd));
+  const binds = volumeFlags.flatMap((entry) => ('bind' in entry ? [entry.bind] : []));
+  const anonymousVolumes = volumeFlags.flatMap((entry) => ('anonymous' in entry ? [entry.anonymous] : []));
+  const volumesFrom = texts(flags, 'volumes-from').map(parseVolumesFrom);
   const tmpfs = parseTmpfs(texts(flags, 'tmpfs'));
   checkDuplicateMountPoints(binds, mounts, tmpfs);
 
@@ -920,6 +1013,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
     Entrypoint: entrypoint === undefined ? undefined : [entrypoint],
     WorkingDir: text(flags, 'workdir') || undefined,
     Labels: labels,
+    Volumes: anonymousVolumes.length > 0 ? Object.fromEntries(anonymousVolumes.map((path) => [path, {}])) : undefined,
     StopSignal: stopSignal || undefined,
     StopTimeout: stopTimeout,
     ExposedPorts: ports.exposed,
@@ -951,6 +1045,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
       PidsLimit: pidsLimit,
       Ulimits: [...ulimits.values()],
       Mounts: mounts,
+      VolumesFrom: volumesFrom.length > 0 ? volumesFrom : undefined,
       Annotations: annotations,
       ...(security.unconfinedSystemPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
       ...resources,

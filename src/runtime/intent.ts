@@ -23,10 +23,12 @@ const MIN_MEMORY = 6 * 1024 * 1024;
 
 const count = () => z.int().check(z.nonnegative());
 
+const mountTarget = z.string().check(z.minLength(1, 'mount target must not be empty'));
+
 const bindMountSchema = z.object({
-  Type: z.literal('bind', { error: (issue) => `mount type ${JSON.stringify(issue.input)} is not supported yet` }),
+  Type: z.literal('bind'),
   Source: z.string().check(z.minLength(1, 'bind source path must not be empty')),
-  Target: z.string().check(z.minLength(1, 'mount target must not be empty')),
+  Target: mountTarget,
   ReadOnly: z.optional(z.boolean()),
   BindOptions: z.nullish(z.object({ Propagation: z.optional(z.string()) })),
 });
@@ -35,11 +37,43 @@ const bindMountSchema = z.object({
 const throttleDeviceSchema = z.object({ Path: z.string(), Rate: count() });
 
 const IPC_MODES = new Set(['', 'none', 'private', 'host', 'shareable']);
+/** `--mount type=volume`: a named volume (created on demand) or, without Source, an anonymous one. */
+const volumeMountSchema = z.object({
+  Type: z.literal('volume'),
+  Source: z.optional(z.string()),
+  Target: mountTarget,
+  ReadOnly: z.optional(z.boolean()),
+  VolumeOptions: z.nullish(
+    z.object({
+      NoCopy: z.optional(z.boolean()),
+      Labels: z.nullish(stringMap),
+      DriverConfig: z.nullish(z.object({ Name: z.optional(z.string()), Options: z.nullish(stringMap) })),
+    }),
+  ),
+});
+
+const tmpfsMountSchema = z.object({
+  Type: z.literal('tmpfs'),
+  Target: mountTarget,
+  ReadOnly: z.optional(z.boolean()),
+  TmpfsOptions: z.nullish(z.object({ SizeBytes: z.optional(z.int()), Mode: z.optional(z.int()) })),
+});
+
+const MOUNT_TYPES = new Set(['bind', 'volume', 'tmpfs']);
+
+const mountSchema = z.discriminatedUnion('Type', [bindMountSchema, volumeMountSchema, tmpfsMountSchema], {
+  error: (issue) => {
+    const type = (issue.input as { Type?: unknown } | undefined)?.Type;
+    return typeof type === 'string' && !MOUNT_TYPES.has(type) ? `mount type ${JSON.stringify(type)} is not supported yet` : undefined;
+  },
+});
 
 const hostConfigSchema = z
   .object({
     Binds: z.nullish(z.array(z.string())),
-    Mounts: z.nullish(z.array(bindMountSchema)),
+    Mounts: z.nullish(z.array(mountSchema)),
+    /** `--volumes-from CONTAINER[:ro|rw]` */
+    VolumesFrom: z.nullish(z.array(z.string())),
     Tmpfs: z.nullish(stringMap),
     ReadonlyRootfs: z.optional(z.boolean()),
     Privileged: z.optional(z.boolean()),
@@ -146,6 +180,8 @@ export const createIntentSchema = z.object({
   WorkingDir: z.optional(z.string()),
   User: z.optional(z.string()),
   Labels: z.nullish(stringMap),
+  /** anonymous volumes' destinations (`-v /path`), as Docker's CLI sends them */
+  Volumes: z.nullish(z.record(z.string(), z.looseObject({}))),
   Hostname: z.optional(z.string()),
   Domainname: z.optional(z.string()),
   Tty: z.optional(z.boolean()),
@@ -179,6 +215,9 @@ export const createIntentSchema = z.object({
 export type CreateIntent = z.infer<typeof createIntentSchema>;
 export type HostConfig = CreateIntent['HostConfig'];
 export type BindMount = z.infer<typeof bindMountSchema>;
+export type VolumeMount = z.infer<typeof volumeMountSchema>;
+export type TmpfsMount = z.infer<typeof tmpfsMountSchema>;
+export type MountSpec = z.infer<typeof mountSchema>;
 
 /** Validates a create request; a bad field is the user's mistake (exit 125), named by its path. */
 export function parseCreateIntent(input: unknown): CreateIntent {

@@ -74,7 +74,7 @@ export async function systemInfo(context: RuntimeContext): Promise<SystemInfo> {
     containerd.collect<{ container: Container }>('containers', 'ListStream', { filters: [] }),
     containerd.unary<{ tasks: Process[] }>('tasks', 'List', {}),
     containerd.unary<{ images: Image[] }>('images', 'List', { filters: [] }),
-    readdir(volumesDirectory(config, config.namespace)).then((entries) => entries.length, () => 0),
+    readdir(volumesDirectory(config, config.namespace)).then((entries) => entries.filter((entry) => !entry.startsWith('.')).length, () => 0),
   ]);
   const statusById = new Map(tasks.tasks.map((task) => [task.id, task.status]));
   let running = 0;

@@ -49,9 +49,9 @@ describe('parseCreateIntent', () => {
     { name: 'tiny memory', body: { Image: 'a', HostConfig: { Memory: 1024 } }, message: 'HostConfig.Memory: minimum memory limit allowed is 6MB' },
     { name: 'container network', body: { Image: 'a', HostConfig: { NetworkMode: 'container:web' } }, message: 'HostConfig.NetworkMode: network mode "container:web" is not supported yet' },
     {
-      name: 'volume mount',
-      body: { Image: 'a', HostConfig: { Mounts: [{ Type: 'volume', Source: 'v', Target: '/v' }] } },
-      message: 'HostConfig.Mounts.0.Type: mount type "volume" is not supported yet',
+      name: 'image mount',
+      body: { Image: 'a', HostConfig: { Mounts: [{ Type: 'image', Source: 'v', Target: '/v' }] } },
+      message: 'HostConfig.Mounts.0.Type: mount type "image" is not supported yet',
     },
     { name: 'unknown restart policy', body: { Image: 'a', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, message: 'HostConfig.RestartPolicy.Name: invalid restart policy "sometimes"' },
     {

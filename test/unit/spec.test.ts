@@ -233,7 +233,7 @@ describe('mounts', () => {
   }
 
   it('refuses relative sources and targets, bad modes and shapes', () => {
-    assert.throws(() => parseBind('data:/dst'), usage(/must be absolute \(named volumes are not supported yet\)/));
+    assert.throws(() => parseBind('data:/dst'), usage(/a host path must be absolute/));
     assert.throws(() => parseBind('./data:/dst'), usage(/must be absolute/));
     assert.throws(() => parseBind('/src:dst'), usage("invalid mount path: 'dst' mount path must be absolute"));
     assert.throws(() => parseBind('/src:/dst:rx'), usage('invalid mode: rx'));

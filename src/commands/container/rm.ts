@@ -23,8 +23,7 @@ export default class ContainerRemove extends BerthCommand {
     const { removeContainer } = await import('../../runtime/containers/lifecycle.js');
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
-      // anonymous volumes arrive with the volumes issue; until then a container owns none, so -v has nothing more to remove
-      await removeContainer(runtime, container, { force: flags.force });
+      await removeContainer(runtime, container, { force: flags.force, volumes: flags.volumes });
       this.print(ref);
     });
   }

@@ -13,12 +13,12 @@ export default class SystemDf extends BerthCommand {
     const { flags } = await this.parse(SystemDf);
     const { gatherDiskUsage } = await import('../../cli/disk-usage.js');
     const usage = await import('../../format/disk-usage.js');
-    const { images, containers, sizes } = await gatherDiskUsage(await this.runtime());
+    const { images, containers, sizes, volumes } = await gatherDiskUsage(await this.runtime());
     const measured = usage.imageUsage(images);
     if (!flags.verbose) {
       const active = (status: string) => status === 'running' || status === 'paused' || status === 'restarting';
       const containerUsage = containers.map((record) => ({ active: active(record.status), sizeRw: sizes.get(record.id)?.rw ?? 0 }));
-      this.print(usage.renderSummary(usage.summaryRows(measured.images, measured.layersSize, containerUsage), flags.format));
+      this.print(usage.renderSummary(usage.summaryRows(measured.images, measured.layersSize, containerUsage, volumes), flags.format));
       return;
     }
     const { containerRow } = await import('../../runtime/containers/ps.js');
@@ -28,6 +28,6 @@ export default class SystemDf extends BerthCommand {
     const rwOnly = new Map([...sizes].map(([id, size]) => [id, { rw: size.rw, rootFs: 0 }]));
     const imageRows = measured.images.map((image) => usage.verboseImageRow(image, { truncate, now }));
     const containerRows = containers.map((record) => containerRow(record, { truncate, now, sizes: rwOnly }));
-    this.print(usage.renderVerbose(imageRows, containerRows, flags.format));
+    this.print(usage.renderVerbose(imageRows, containerRows, flags.format, volumes.map(usage.verboseVolumeRow)));
   }
 }

@@ -21,6 +21,7 @@ import type { ContainerIdentity } from '../network/attach.js';
 import type { ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
 import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
+import type { ResolvedVolumes } from '../volumes/container-volumes.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
 import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
 
@@ -152,6 +153,20 @@ async function joinNetwork(context: RuntimeContext, container: ContainerIdentity
   return attached;
 }
 
+/** --volumes-from: each container named, with the mode its volumes are taken over in. */
+async function volumeSources(context: RuntimeContext, intent: CreateIntent) {
+  const { findContainer } = await import('./find.js');
+  const { storedIntent } = await import('./lifecycle.js');
+  const sources = [];
+  for (const value of intent.HostConfig.VolumesFrom ?? []) {
+    const colon = value.indexOf(':');
+    const ref = colon === -1 ? value : value.slice(0, colon);
+    const { container } = await findContainer(context, ref);
+    sources.push({ mode: colon === -1 ? 'rw' : value.slice(colon + 1), intent: storedIntent(container), container });
+  }
+  return sources;
+}
+
 /** The user's name, or a random one that is free; held for `id` until rm or rollback. */
 async function holdName(context: RuntimeContext, wanted: string | undefined, id: string, names: typeof import('./names.js')): Promise<string> {
   if (wanted !== undefined) {
@@ -199,11 +214,22 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     const shm = intent.HostConfig.IpcMode === 'shareable' ? shareableShm(context, id) : undefined;
     if (shm) await mkdir(shm, { mode: 0o1777 }).then(() => chmod(shm, 0o1777));
 
+    const { deleteVolume } = await import('../volumes/store.js');
+    const { resolveVolumes, volumeMountsExtension } = await import('../volumes/container-volumes.js');
+    const volumes: ResolvedVolumes = await resolveVolumes(context, intent, image.config.config?.Volumes, await volumeSources(context, intent));
+    undo.push(async () => {
+      for (const volume of volumes.created) await deleteVolume(context, volume).catch(() => undefined);
+    });
+
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
     await withLease(containerd, async (lease) => {
       const mounts = await prepareSnapshot(context, id, parent, lease);
       undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
+      if (volumes.copyUps.length > 0) {
+        const { copyImageContent } = await import('../volumes/copy-up.js');
+        await copyImageContent(mounts, volumes.copyUps, join(directory, 'image'));
+      }
       const networkMode = intent.HostConfig.NetworkMode ?? 'none';
       const [passwd, group, network] = await Promise.all([
         readRootfsFile(mounts, '/etc/passwd'),
@@ -238,6 +264,9 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
         netnsPath: network?.netns,
         joins,
         shareableShm: shm,
+        volumes: volumes.points
+          .filter((point) => point.Type !== 'tmpfs')
+          .map((point) => ({ source: point.Source, destination: point.Destination, readonly: !point.RW, propagation: point.Propagation })),
       });
       await checkRlimits(spec);
       const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
@@ -261,7 +290,10 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
             spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
             snapshotter: config.snapshotter,
             snapshot_key: id,
-            extensions: { [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) } },
+            extensions: {
+              [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) },
+              ...(volumes.points.length > 0 ? { [EXTENSIONS.volumes]: volumeMountsExtension(volumes.points) } : {}),
+            },
           },
         },
         { lease },

@@ -12,6 +12,7 @@ import type { CreateIntent } from '../intent.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import type { Spec } from '../spec/types.js';
 import { criContainerMetadata, type KubernetesInfo } from './kubernetes.js';
+import { containerMountPoints, storedVolumeMounts, type MountPoint } from '../volumes/container-volumes.js';
 import { EXTENSIONS, LABELS } from './labels.js';
 import type { Endpoint } from '../network/attach.js';
 import type { PortMapping } from '../network/ports.js';
@@ -23,7 +24,6 @@ import { isRunning } from './status.js';
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 
 type ImageRunConfig = NonNullable<ImageConfig['config']>;
 
@@ -145,41 +145,9 @@ function commandLine(record: ContainerRecord, spec: Spec | undefined, intent: Cr
   return args;
 }
 
-interface MountPoint {
-  Type: string;
-  Source: string;
-  Destination: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-}
-
-/** Docker's MountPoints for the bind mounts of the intent (`-v`, `--mount type=bind`). */
-export function mountPoints(intent: CreateIntent | undefined): MountPoint[] {
-  const points: MountPoint[] = [];
-  for (const bind of intent?.HostConfig?.Binds ?? []) {
-    const [source = '', destination = '', mode = ''] = bind.split(':');
-    const options = mode.split(',').filter(Boolean);
-    points.push({
-      Type: 'bind',
-      Source: source,
-      Destination: destination,
-      Mode: mode,
-      RW: !options.includes('ro'),
-      Propagation: options.find((option) => PROPAGATIONS.has(option)) ?? 'rprivate',
-    });
-  }
-  for (const mount of intent?.HostConfig?.Mounts ?? []) {
-    points.push({
-      Type: 'bind',
-      Source: mount.Source,
-      Destination: mount.Target,
-      Mode: '',
-      RW: !mount.ReadOnly,
-      Propagation: mount.BindOptions?.Propagation || 'rprivate',
-    });
-  }
-  return points;
+/** Docker's MountPoints: the intent's binds and tmpfs mounts, and the volumes stored at create. */
+export function mountPoints(intent: CreateIntent | undefined, stored: readonly MountPoint[] = []): MountPoint[] {
+  return containerMountPoints(intent, stored);
 }
 
 /** HostConfig.NetworkMode as berth ran the container (containers made before networking have `none`). */
@@ -270,13 +238,17 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
     result,
     'Mounts',
     host.Mounts && host.Mounts.length > 0
-      ? host.Mounts.map((mount) => ({
-      Type: mount.Type,
-      Source: mount.Source,
-      Target: mount.Target,
-      ...(mount.ReadOnly ? { ReadOnly: true } : {}),
-          ...(mount.BindOptions?.Propagation ? { BindOptions: { Propagation: mount.BindOptions.Propagation } } : {}),
-        }))
+      ? host.Mounts.map((mount) =>
+          mount.Type === 'bind'
+            ? {
+                Type: mount.Type,
+                Source: mount.Source,
+                Target: mount.Target,
+                ...(mount.ReadOnly ? { ReadOnly: true } : {}),
+                ...(mount.BindOptions?.Propagation ? { BindOptions: { Propagation: mount.BindOptions.Propagation } } : {}),
+              }
+            : mount,
+        )
       : undefined,
   );
   // A privileged container has neither, and Docker prints null for both then.
@@ -284,6 +256,12 @@ function hostConfig(intent: CreateIntent | undefined, spec: Spec | undefined, re
   result.ReadonlyPaths = privileged ? null : (spec?.linux?.readonlyPaths ?? null);
   omitEmpty(result, 'Init', host.Init);
   return result;
+}
+
+/** Config.Volumes as Docker merges them: the image's and the `-v /path` ones. */
+function configVolumes(...maps: (Readonly<Record<string, unknown>> | null | undefined)[]): unknown {
+  const merged = Object.assign({}, ...maps.map((map) => map ?? {})) as Record<string, unknown>;
+  return Object.keys(merged).length > 0 ? jsonMap(merged) : null;
 }
 
 function config(sources: InspectSources, args: readonly string[]): Record<string, unknown> {
@@ -312,7 +290,7 @@ function config(sources: InspectSources, args: readonly string[]): Record<string
   omitEmpty(result, 'Healthcheck', intent?.Healthcheck ?? undefined);
   Object.assign(result, {
     Image: record.imageAsTyped,
-    Volumes: image?.Volumes && Object.keys(image.Volumes).length > 0 ? jsonMap(image.Volumes) : null,
+    Volumes: configVolumes(image?.Volumes, intent?.Volumes),
     WorkingDir: intent?.WorkingDir || image?.WorkingDir || '',
     Entrypoint: entrypoint,
     OnBuild: null,
@@ -433,7 +411,7 @@ export function buildContainerInspect(sources: InspectSources): Record<string, u
   omitEmpty(result.State as Record<string, unknown>, 'Health', record.health);
   omitEmpty(result, 'SizeRw', sources.size?.rw);
   omitEmpty(result, 'SizeRootFs', sources.size?.rootFs);
-  result.Mounts = mountPoints(intent);
+  result.Mounts = mountPoints(intent, storedVolumeMounts(record.container));
   result.Config = config(sources, args);
   result.NetworkSettings = networkSettings(record, intent, sources.endpoints ?? []);
   if (record.kubernetes) addKubernetes(result, record, record.kubernetes);

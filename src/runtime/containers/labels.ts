@@ -38,9 +38,12 @@ export const LABELS = {
 export const EXTENSIONS = {
   /** the validated CreateIntent (Docker's ContainerCreate body): inspect's Config and HostConfig */
   intent: 'berth/intent',
+  /** the volumes as resolved at create (named, anonymous, taken over by --volumes-from): Docker's MountPoints */
+  volumes: 'berth/volumes',
 } as const;
 
 export const INTENT_TYPE_URL = 'berth/create-intent';
+export const VOLUMES_TYPE_URL = 'berth/volume-mounts';
 
 /** Keys that are berth's, not the user's: hidden from Config.Labels and label filters. */
 export function isBerthLabel(key: string): boolean {

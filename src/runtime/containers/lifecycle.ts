@@ -58,6 +58,18 @@ export function reaperCommand(context: RuntimeContext, id: string, remove: boole
   return internalCommand(context, 'reap', id, ...(remove ? ['--remove'] : []));
 }
 
+/** Volumes with mount options are mounted at first use; after a reboot, that is this start. */
+async function mountVolumesOf(context: RuntimeContext, container: Container): Promise<void> {
+  if (!container.extensions?.[EXTENSIONS.volumes]) return;
+  const { storedVolumeMounts } = await import('../volumes/container-volumes.js');
+  const { getVolume, mountVolume } = await import('../volumes/store.js');
+  for (const point of storedVolumeMounts(container)) {
+    if (point.Type !== 'volume' || !point.Name) continue;
+    const volume = await getVolume(context, point.Name).catch(() => undefined);
+    if (volume) await mountVolume(volume);
+  }
+}
+
 export interface StartOptions {
   /** show output (and feed stdin with `openStdin`) in this process */
   readonly attach: boolean;
@@ -85,6 +97,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
   if (existing) await deleteTask(context, container.id);
 
   const intent = storedIntent(container);
+  await mountVolumesOf(context, container);
   const { prepareInitIO, parseLogSettings } = await import('../logging/task-io.js');
   const autoRemove = container.labels[LABELS.autoRemove] === 'true';
   // every start resets the health to `starting`, as Docker's does
@@ -166,6 +179,8 @@ export async function killContainer(context: RuntimeContext, container: Containe
 
 export interface RemoveOptions {
   readonly force: boolean;
+  /** `rm -v`: the container's anonymous volumes too (always for a `--rm` container, as Docker) */
+  readonly volumes?: boolean;
 }
 
 /** Container, task, rootfs snapshot, berth's directory and the name: all of it, or an error. */
@@ -193,6 +208,10 @@ export async function removeContainer(context: RuntimeContext, container: Contai
   await rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true });
   const name = container.labels[LABELS.name];
   if (name) await releaseName(containerd, name, container.id);
+  if (options.volumes || container.labels[LABELS.autoRemove] === 'true') {
+    const { removeAnonymousVolumes } = await import('../volumes/container-volumes.js');
+    await removeAnonymousVolumes(context, container);
+  }
 }
 
 /** The container's address, namespace and rules go with it; only containers on a network have any. */

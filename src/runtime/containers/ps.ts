@@ -6,10 +6,12 @@ import { displayWidth, tabwrite } from '../../format/output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import { formatValue, quoteGo } from '../../format/values.js';
 import { parseReference } from '../../image/reference.js';
+import { matchesAny } from '../label-filters.js';
 import { resolveReference } from './find.js';
 import type { ContainerSize } from './inspect.js';
 import { mountPoints, networkMode, storedIntentOf } from './inspect.js';
 import { CRI_LABELS } from './labels.js';
+import { storedVolumeMounts } from '../volumes/container-volumes.js';
 import type { ContainerRecord } from './record.js';
 import { LABELS } from './labels.js';
 import { portMappingsFromLabel, portsColumn } from '../network/ports.js';
@@ -25,6 +27,8 @@ export interface ContainerFilters {
   readonly before?: string;
   readonly since?: string;
   readonly network: readonly string[];
+  /** a volume name, a bind's host path or a mount's destination */
+  readonly volume: readonly string[];
   readonly health: readonly string[];
   readonly isTask?: boolean;
   /** berth's shortcuts for Kubernetes' containers: the pod's name, the pod's namespace */
@@ -33,12 +37,12 @@ export interface ContainerFilters {
 }
 
 const HEALTH_STATES = new Set(['starting', 'healthy', 'unhealthy', 'none']);
-/** Docker's filters that need what berth does not have yet (published ports, volumes). */
-const NOT_YET = new Set(['expose', 'publish', 'volume', 'isolation']);
+/** Docker's filters that need what berth does not have yet (published ports). */
+const NOT_YET = new Set(['expose', 'publish', 'isolation']);
 
 /** `--filter key=value` flags, checked as Docker's CLI and daemon check them. */
 export function parseContainerFilters(values: readonly string[]): ContainerFilters {
-  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], health: [], 'is-task': [], pod: [], 'k8s-namespace': [] };
+  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], volume: [], health: [], 'is-task': [], pod: [], 'k8s-namespace': [] };
   for (const value of values) {
     const equals = value.indexOf('=');
     if (equals === -1) throw usageError(`bad format of filter (expected name=value)`);
@@ -73,24 +77,12 @@ export function parseContainerFilters(values: readonly string[]): ContainerFilte
     before: lists.before.at(-1),
     since: lists.since.at(-1),
     network: lists.network,
+    volume: lists.volume,
     health: lists.health,
     isTask,
     pod: lists.pod,
     k8sNamespace: lists['k8s-namespace'],
   };
-}
-
-/** filters.Args.Match: an exact value, or a regular expression found anywhere in the text. */
-function matchesAny(patterns: readonly string[], text: string): boolean {
-  if (patterns.length === 0) return true;
-  return patterns.some((pattern) => {
-    if (pattern === text) return true;
-    try {
-      return new RegExp(pattern).test(text);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** filters.Args.MatchKVList: every `key` must be present, every `key=value` equal. */
@@ -166,10 +158,17 @@ export function selectContainers(records: readonly ContainerRecord[], filters: C
     // berth has no swarm tasks
     if (filters.isTask === true) continue;
     if (filters.network.length > 0 && !filters.network.includes(networkMode(storedIntentOf(record)))) continue;
+    if (filters.volume.length > 0 && !mountsAny(record, filters.volume)) continue;
     selected.push(record);
     if (options.last > 0 && selected.length === options.last) break;
   }
   return selected;
+}
+
+/** Docker's `volume` filter: a mount's destination, or its volume name (its source for a bind). */
+function mountsAny(record: ContainerRecord, values: readonly string[]): boolean {
+  const mounts = mountPoints(storedIntentOf(record), storedVolumeMounts(record.container));
+  return mounts.some((mount) => values.includes(mount.Destination) || values.includes(mount.Name || mount.Source));
 }
 
 /** docker/cli's Ellipsis: at most `width` terminal columns, the last one `…` when cut. */
@@ -279,10 +278,12 @@ export function containerRow(record: ContainerRecord, options: RowOptions): Reco
       .sort()
       .join(','),
   );
-  lazy('LocalVolumes', () => '0');
+  const mountsOf = () => mountPoints(intentOf(), storedVolumeMounts(record.container));
+  lazy('LocalVolumes', () => String(mountsOf().filter((mount) => mount.Driver === 'local').length));
   lazy('Mounts', () =>
-    mountPoints(intentOf())
-      .map((mount) => (truncate ? ellipsis(mount.Source, 15) : mount.Source))
+    mountsOf()
+      .map((mount) => mount.Name || mount.Source)
+      .map((name) => (truncate ? ellipsis(name, 15) : name))
       .join(','),
   );
   lazy('Names', () => record.name);

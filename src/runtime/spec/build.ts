@@ -9,7 +9,7 @@ import { hostCapabilityMask, hostLastCap, withCapabilities, withPrivileged } fro
 import { defaultSpec } from './defaults.js';
 import { hostBlockDevice, hostDevicesAt, readHostDevices, withDeviceCgroupRules, withDevices, type FoundDevices } from './devices.js';
 import { withImageConfig } from './image-config.js';
-import { parseBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs } from './mounts.js';
+import { parseBind, splitBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs, withVolumeMounts, type VolumeBind } from './mounts.js';
 import { withCgroupnsMode, withIpcMode, withPidMode, withSysctls, withUtsMode, type IpcJoin } from './namespaces.js';
 import { withAnnotations, withNetworkMode, withNoNewPrivileges, withOomScoreAdj, withTerminal } from './process.js';
 import { withCgroupParent, withResources, withUlimits, type BlockDeviceLookup } from './resources.js';
@@ -53,6 +53,8 @@ export interface SpecInput {
   /** --device and blkio paths → the host's devices; the host's /dev when absent */
   readonly devices?: (path: string) => FoundDevices;
   readonly blockDevice?: BlockDeviceLookup;
+  /** the container's volumes, resolved (created, found, taken over by --volumes-from) */
+  readonly volumes?: readonly VolumeBind[];
 }
 
 /** A read-write (or, under --read-only, read-only) private bind, as Docker mounts its own files. */
@@ -127,6 +129,7 @@ export function buildSpec(input: SpecInput): Spec {
   for (const [path, options] of Object.entries(host.Tmpfs ?? {})) withTmpfs(spec, path, options);
   withBindMounts(spec, host.Binds ?? []);
   withMounts(spec, host.Mounts ?? []);
+  withVolumeMounts(spec, input.volumes ?? []);
 
   // Docker's own files, unless the user mounted something there.
   if (input.etcFiles) {
@@ -203,11 +206,11 @@ export function runtimeOptions(runtime: string | undefined): RuntimeOptions {
  */
 export function prepareBindSources(intent: CreateIntent): void {
   for (const bind of intent.HostConfig.Binds ?? []) {
-    const { source } = parseBind(bind);
-    if (!existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
+    const { source, volume } = splitBind(bind);
+    if (!volume && !existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
   }
   for (const mount of intent.HostConfig.Mounts ?? []) {
-    if (!existsSync(mount.Source)) {
+    if (mount.Type === 'bind' && !existsSync(mount.Source)) {
       throw usageError(`invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`);
     }
   }
