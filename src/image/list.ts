@@ -1,6 +1,7 @@
 // `berth images`: one row per image record, with what Docker shows for it, and Docker's filters.
 
 import { BerthError, usageError } from '../errors.js';
+import { parseFilterArgs } from '../filter-args.js';
 import { findImages, readLocalImage, type LocalImage } from './local.js';
 import { formatPlatform } from './platform.js';
 import { parseReference } from './reference.js';
@@ -31,25 +32,20 @@ export interface ImageFilters {
   readonly since?: string;
 }
 
+const IMAGE_FILTER_KEYS = new Set(['reference', 'label', 'before', 'since', 'dangling']);
+
 export function parseImageFilters(values: readonly string[]): ImageFilters {
   const reference: string[] = [];
   const labels: string[] = [];
   let dangling: boolean | undefined;
-  let before: string | undefined;
-  let since: string | undefined;
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`bad format of filter (expected name=value): ${value}`);
-    const key = value.slice(0, equals).toLowerCase();
-    const argument = value.slice(equals + 1);
-    if (key === 'reference') reference.push(argument);
-    else if (key === 'label') labels.push(argument);
-    else if (key === 'before') before = argument;
-    else if (key === 'since') since = argument;
-    else if (key === 'dangling') {
-      if (!['true', 'false', '1', '0'].includes(argument.toLowerCase())) throw usageError(`invalid filter 'dangling=${argument}'`);
-      dangling = ['true', '1'].includes(argument.toLowerCase());
-    } else throw usageError(`invalid filter '${key}'`);
+  const filters = parseFilterArgs(values, IMAGE_FILTER_KEYS);
+  reference.push(...(filters.get('reference') ?? []));
+  labels.push(...(filters.get('label') ?? []));
+  const before = filters.get('before')?.at(-1);
+  const since = filters.get('since')?.at(-1);
+  for (const argument of filters.get('dangling') ?? []) {
+    if (!['true', 'false', '1', '0'].includes(argument.toLowerCase())) throw usageError(`invalid filter 'dangling=${argument}'`);
+    dangling = ['true', '1'].includes(argument.toLowerCase());
   }
   return { reference, dangling, labels, before, since };
 }

@@ -39,11 +39,6 @@ export interface PullResult {
   readonly changed: boolean;
 }
 
-interface Fetched {
-  readonly descriptor: Descriptor;
-  readonly bytes: Buffer;
-}
-
 function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

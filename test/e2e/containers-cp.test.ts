@@ -32,11 +32,6 @@ async function ok(b: Berth, args: string[], input?: Buffer): Promise<string> {
 /** What `sh -c SCRIPT` prints in the running container. */
 const inside = (b: Berth, name: string, script: string) => ok(b, ['exec', name, 'sh', '-c', script]);
 
-/** Names in a tar stream, as `tar t` lists them. */
-function tarNames(archive: Buffer): string[] {
-  return lines(execFileSync('tar', ['t'], { input: archive }).toString()).sort();
-}
-
 /** `uid/gid name` lines of a tar stream, as `tar tvn` shows owners. */
 function tarOwners(archive: Buffer): string[] {
   return lines(execFileSync('tar', ['tvn'], { input: archive }).toString()).map((line) => {

@@ -1,7 +1,7 @@
 // `container prune` (and `system prune`'s first step): every container that is not running goes,
 // as `rm` removes one, narrowed by Docker's prune filters (until, label, label!).
 
-import { usageError } from '../../errors.js';
+import { parseFilterArgs } from '../../filter-args.js';
 import type { RuntimeContext } from '../context.js';
 import { matchesEveryLabel } from '../label-filters.js';
 import { parseTimeOption } from '../logging/read.js';
@@ -17,21 +17,17 @@ export interface PruneFilters {
   readonly notLabels: readonly string[];
 }
 
+const PRUNE_KEYS = new Set(['until', 'label', 'label!']);
+
 /** Docker's prune filters for containers; another key is an error, as the daemon's. */
 export function parsePruneFilters(values: readonly string[], now = new Date()): PruneFilters {
   let until: number | undefined;
   const labels: string[] = [];
   const notLabels: string[] = [];
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`bad format of filter (expected name=value): ${value}`);
-    const key = value.slice(0, equals).toLowerCase();
-    const argument = value.slice(equals + 1);
-    if (key === 'until') until = Number(parseTimeOption(argument, now, 'until') / 1_000_000n);
-    else if (key === 'label') labels.push(argument);
-    else if (key === 'label!') notLabels.push(argument);
-    else throw usageError(`invalid filter '${key}'`);
-  }
+  const filters = parseFilterArgs(values, PRUNE_KEYS);
+  for (const argument of filters.get('until') ?? []) until = Number(parseTimeOption(argument, now, 'until') / 1_000_000n);
+  labels.push(...(filters.get('label') ?? []));
+  notLabels.push(...(filters.get('label!') ?? []));
   return { until, labels, notLabels };
 }
 

@@ -1,7 +1,8 @@
 // `ps`: which containers Docker would list for the given flags and filters, and the row
 // context its templates see (`{{.ID}}`, `{{.Status}}`, `{{.Label "k"}}`, `{{json .}}`).
 
-import { BerthError, usageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
+import { parseFilterArgs } from '../../filter-args.js';
 import { displayWidth, tabwrite } from '../../format/output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import { formatValue, quoteGo } from '../../format/values.js';
@@ -42,16 +43,10 @@ const NOT_YET = new Set(['expose', 'publish', 'isolation']);
 
 /** `--filter key=value` flags, checked as Docker's CLI and daemon check them. */
 export function parseContainerFilters(values: readonly string[]): ContainerFilters {
-  const lists: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], volume: [], health: [], 'is-task': [], pod: [], 'k8s-namespace': [] };
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals === -1) throw usageError(`bad format of filter (expected name=value)`);
-    const key = value.slice(0, equals).trim().toLowerCase();
-    const argument = value.slice(equals + 1).trim();
-    if (NOT_YET.has(key)) throw new BerthError('not-implemented', `filter '${key}' is not supported by berth yet`);
-    if (!(key in lists)) throw new BerthError('invalid-argument', `invalid filter '${key}'`);
-    lists[key].push(argument);
-  }
+  const empty: Record<string, string[]> = { id: [], name: [], label: [], status: [], exited: [], ancestor: [], before: [], since: [], network: [], volume: [], health: [], 'is-task': [], pod: [], 'k8s-namespace': [] };
+  const parsed = parseFilterArgs(values, new Set([...Object.keys(empty), ...NOT_YET]));
+  for (const key of parsed.keys()) if (NOT_YET.has(key)) throw new BerthError('not-implemented', `filter '${key}' is not supported by berth yet`);
+  const lists: Record<string, string[]> = { ...empty, ...Object.fromEntries(parsed) };
   const exited = lists.exited.map((code) => {
     if (!/^[+-]?\d+$/.test(code)) throw new BerthError('invalid-argument', `invalid filter 'exited=${code}'`);
     return Number.parseInt(code, 10);

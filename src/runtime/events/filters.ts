@@ -1,7 +1,7 @@
 // `events --filter`, as Docker's daemon applies it: values of one key are alternatives, different
 // keys must all hold, except `label`, whose values must all match (Docker's MatchKVList).
 
-import { usageError } from '../../errors.js';
+import { parseFilterArgs } from '../../filter-args.js';
 import { matchesEveryLabel } from '../label-filters.js';
 import type { DockerEvent } from './docker-events.js';
 
@@ -14,15 +14,7 @@ const FUZZY_ACTIONS = new Set(['health_status', 'exec_create', 'exec_start']);
 export type EventFilters = ReadonlyMap<string, readonly string[]>;
 
 export function parseEventFilters(values: readonly string[]): EventFilters {
-  const filters = new Map<string, string[]>();
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`bad format of filter (expected name=value): ${value}`);
-    const key = value.slice(0, equals).toLowerCase();
-    if (!KEYS.has(key)) throw usageError(`invalid filter '${key}'`);
-    filters.set(key, [...(filters.get(key) ?? []), value.slice(equals + 1)]);
-  }
-  return filters;
+  return parseFilterArgs(values, KEYS);
 }
 
 export function eventMatches(filters: EventFilters, event: DockerEvent): boolean {

@@ -1,6 +1,7 @@
 // `network ls --filter` and `network prune --filter`, with Docker's keys and meanings.
 
 import { usageError } from '../../errors.js';
+import { parseFilterArgs } from '../../filter-args.js';
 import { matchesEveryLabel } from '../label-filters.js';
 import type { NetworkRow } from './manage.js';
 import type { Network } from './networks.js';
@@ -11,20 +12,8 @@ export interface NetworkFilters {
 
 const LIST_KEYS = new Set(['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling']);
 
-function splitFilters(values: readonly string[], keys: ReadonlySet<string>): Map<string, string[]> {
-  const parsed = new Map<string, string[]>();
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`bad format of filter (expected name=value): ${value}`);
-    const key = value.slice(0, equals).toLowerCase();
-    if (!keys.has(key)) throw usageError(`invalid filter '${key}'`);
-    parsed.set(key, [...(parsed.get(key) ?? []), value.slice(equals + 1)]);
-  }
-  return parsed;
-}
-
 export function parseNetworkFilters(values: readonly string[]): NetworkFilters {
-  const parsed = splitFilters(values, LIST_KEYS);
+  const parsed = parseFilterArgs(values, LIST_KEYS);
   for (const type of parsed.get('type') ?? []) if (type !== 'custom' && type !== 'builtin') throw usageError(`invalid filter: 'type'='${type}'`);
   for (const dangling of parsed.get('dangling') ?? []) if (!['true', 'false', '1', '0'].includes(dangling)) throw usageError(`invalid filter 'dangling=${dangling}'`);
   return { values: parsed };
@@ -54,7 +43,7 @@ export interface NetworkPruneFilters {
 }
 
 export function parseNetworkPruneFilters(values: readonly string[], now = Date.now()): NetworkPruneFilters {
-  const parsed = splitFilters(values, new Set(['until', 'label', 'label!']));
+  const parsed = parseFilterArgs(values, new Set(['until', 'label', 'label!']));
   let until: number | undefined;
   for (const value of parsed.get('until') ?? []) {
     const duration = /^(\d+)([smh])$/.exec(value);

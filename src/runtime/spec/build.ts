@@ -9,7 +9,7 @@ import { hostCapabilityMask, hostLastCap, withCapabilities, withPrivileged } fro
 import { defaultSpec } from './defaults.js';
 import { hostBlockDevice, hostDevicesAt, readHostDevices, withDeviceCgroupRules, withDevices, type FoundDevices } from './devices.js';
 import { withImageConfig } from './image-config.js';
-import { parseBind, splitBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs, withVolumeMounts, type VolumeBind } from './mounts.js';
+import { splitBind, withBindMounts, withMounts, withReadonlyRootfs, withTmpfs, withVolumeMounts, type VolumeBind } from './mounts.js';
 import { withCgroupnsMode, withIpcMode, withPidMode, withSysctls, withUtsMode, type IpcJoin } from './namespaces.js';
 import { withAnnotations, withNetworkMode, withNoNewPrivileges, withOomScoreAdj, withTerminal } from './process.js';
 import { withCgroupParent, withResources, withUlimits, type BlockDeviceLookup } from './resources.js';

@@ -2,7 +2,8 @@
 // driver, label), removal refused while a container uses the volume, and prune's selection
 // (unused local volumes without driver options; anonymous ones only unless `all`).
 
-import { BerthError, usageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
+import { parseFilterArgs } from '../../filter-args.js';
 import type { RuntimeContext } from '../context.js';
 import { parseGoBool as goBool } from '../create-options.js';
 import { matchesAny, matchesEveryLabel } from '../label-filters.js';
@@ -24,15 +25,8 @@ const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
 
 /** `--filter key=value` for `volume ls` (`prune` = false) or `volume prune`, with the daemon's messages. */
 export function parseVolumeFilters(values: readonly string[], prune = false): VolumeFilters {
-  const lists: Record<string, string[]> = { dangling: [], name: [], driver: [], label: [], 'label!': [], all: [] };
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`bad format of filter (expected name=value)`);
-    const key = value.slice(0, equals).trim().toLowerCase();
-    const argument = value.slice(equals + 1).trim();
-    if (!(prune ? PRUNE_FILTERS : LIST_FILTERS).has(key)) throw new BerthError('invalid-argument', `invalid filter '${key}'`);
-    lists[key].push(argument);
-  }
+  const parsed = parseFilterArgs(values, prune ? PRUNE_FILTERS : LIST_FILTERS);
+  const lists: Record<string, string[]> = { dangling: [], name: [], driver: [], label: [], 'label!': [], all: [], ...Object.fromEntries(parsed) };
   let dangling: boolean | undefined;
   for (const value of lists.dangling) {
     const parsed = goBool(value);
