@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
+import { guardKubeletObject } from '../../cli/kubelet-guard.js';
 import { forEachTarget } from '../../cli/targets.js';
 import { usageError } from '../../errors.js';
 
@@ -24,7 +25,9 @@ export default class ContainerRemove extends BerthCommand {
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
       // anonymous volumes arrive with the volumes issue; until then a container owns none, so -v has nothing more to remove
-      await removeContainer(runtime, container, { force: flags.force });
+      const kubelet = guardKubeletObject(container, 'rm', { force: flags.force });
+      if (kubelet) await (await import('../../runtime/cri/runtime-service.js')).removeThroughCri(runtime, kubelet.object);
+      else await removeContainer(runtime, container, { force: flags.force });
       this.print(ref);
     });
   }
