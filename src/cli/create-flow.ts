@@ -35,6 +35,11 @@ async function writeCidfile(path: string, id: string): Promise<void> {
 
 export async function createFromFlags(runtime: RuntimeContext, intent: CreateIntent, options: RunOptions): Promise<CreatedFromFlags> {
   for (const warning of options.warnings) process.stderr.write(`WARNING: ${warning}\n`);
+  const { KUBERNETES_NAMESPACE } = await import('../runtime/namespaces.js');
+  // Kubernetes' namespace takes berth's containers, but they are in no pod: no kubelet looks after them.
+  if (runtime.containerd.namespace === KUBERNETES_NAMESPACE) {
+    process.stderr.write(`WARNING: namespace ${KUBERNETES_NAMESPACE} is Kubernetes' (containerd's CRI plugin): the kubelet will not manage this container; it is in no pod, and Kubernetes will neither restart nor clean it up\n`);
+  }
   try {
     if (options.cidfile) {
       const { existsSync } = await import('node:fs');

@@ -1,9 +1,11 @@
-// `berth images`: one row per image record, with what Docker shows for it, and Docker's filters.
+// `berth images`: one row per image record (in Kubernetes' namespace, per image name: see
+// cri-records.ts), with what Docker shows for it, and Docker's filters.
 
 import { BerthError, usageError } from '../errors.js';
 import { parseFilterArgs } from '../filter-args.js';
 import { findImages, readLocalImage, type LocalImage } from './local.js';
 import { formatPlatform } from './platform.js';
+import { rowPerImage, rowPerRecord } from './cri-records.js';
 import { parseReference } from './reference.js';
 import type { ImageStore, StoredImage } from './store.js';
 
@@ -56,15 +58,6 @@ function globMatches(pattern: string, text: string): boolean {
   return new RegExp(`^${source}$`).test(text);
 }
 
-function splitName(record: StoredImage): { repository: string; tag: string } {
-  try {
-    const reference = parseReference(record.name);
-    return { repository: reference.familiar, tag: reference.tag && !record.name.includes('@') ? reference.tag : '<none>' };
-  } catch {
-    return { repository: '<none>', tag: '<none>' };
-  }
-}
-
 async function unpackedSize(store: ImageStore, image: LocalImage): Promise<number | undefined> {
   let total = 0;
   for (const chainId of image.chainIds) {
@@ -78,24 +71,38 @@ async function unpackedSize(store: ImageStore, image: LocalImage): Promise<numbe
   return total;
 }
 
-export async function listImages(store: ImageStore, filters: ImageFilters, repositoryArgument?: string): Promise<ImageRow[]> {
+export interface ListOptions {
+  /** `REPOSITORY[:TAG]` argument */
+  readonly repository?: string;
+  /** rows show digests (`--digests`): an image known only by digests gets a row per digest */
+  readonly digests?: boolean;
+  /** one row per containerd image record even where CRI keeps several per image (`--all-records`) */
+  readonly allRecords?: boolean;
+}
+
+export async function listImages(store: ImageStore, filters: ImageFilters, options: ListOptions = {}): Promise<ImageRow[]> {
   const records = await store.listImages();
   const locals = new Map<string, Promise<LocalImage | undefined>>();
   const local = (record: StoredImage) => {
     if (!locals.has(record.target.digest)) locals.set(record.target.digest, readLocalImage(store, record).catch(() => undefined));
     return locals.get(record.target.digest)!;
   };
-  const sizes = new Map<string, Promise<number | undefined>>();
-  const rows: ImageRow[] = [];
+  const present: { name: string; configDigest: string; targetDigest: string; image: LocalImage }[] = [];
   for (const record of records) {
     const image = await local(record);
-    if (!image) continue; // content of no platform is here (e.g. a half-deleted image)
+    // content of no platform is here (e.g. a half-deleted image)
+    if (image) present.push({ name: record.name, configDigest: image.configDigest, targetDigest: record.target.digest, image });
+  }
+  const named = store.criImages && !options.allRecords ? rowPerImage(present, { digests: options.digests === true }) : rowPerRecord(present);
+  const sizes = new Map<string, Promise<number | undefined>>();
+  const rows: ImageRow[] = [];
+  for (const { repository, tag, digest, record } of named) {
+    const { image } = record;
     if (!sizes.has(image.configDigest)) sizes.set(image.configDigest, unpackedSize(store, image));
-    const { repository, tag } = splitName(record);
     rows.push({
       repository,
       tag,
-      digest: record.target.digest,
+      digest,
       configDigest: image.configDigest,
       created: image.config.created ? new Date(image.config.created) : undefined,
       size: (await sizes.get(image.configDigest)!) ?? image.contentSize,
@@ -114,7 +121,7 @@ export async function listImages(store: ImageStore, filters: ImageFilters, repos
   const since = filters.since === undefined ? undefined : await createdOf(filters.since);
   const selected = rows.filter((row) => {
     const name = row.tag === '<none>' ? row.repository : `${row.repository}:${row.tag}`;
-    if (repositoryArgument !== undefined && !matchesArgument(repositoryArgument, row)) return false;
+    if (options.repository !== undefined && !matchesArgument(options.repository, row)) return false;
     if (filters.reference.length > 0 && !filters.reference.some((pattern) => globMatches(pattern, row.repository) || globMatches(pattern, name))) return false;
     if (filters.dangling !== undefined && (row.tag === '<none>') !== filters.dangling) return false;
     for (const label of filters.labels) {

@@ -10,7 +10,9 @@ import { hostPlatform, type Platform } from './platform.js';
 import type { Reference } from './reference.js';
 import type { RegistryClient } from './registry/client.js';
 import type { ImageStore, OpenSource } from './store.js';
+import { criPullNames, recordForCri } from './cri-records.js';
 import { GC_LABELS, distributionSourceLabel } from './labels.js';
+import { readLocalImage } from './local.js';
 import { unpackLayers } from './unpack.js';
 
 const MAX_CONFIG_BYTES = 32 << 20;
@@ -203,7 +205,14 @@ export async function pullImage(store: ImageStore, registry: RegistryClient, opt
     const name = reference.toString();
     const existing = await store.getImage(name);
     const changed = puller.anythingChanged || existing?.target.digest !== top.digest;
-    await store.putImage({ name, target: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, labels: existing?.labels ?? {} });
+    const target = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length };
+    if (store.criImages) {
+      const image = await readLocalImage(store, { name, target, labels: {} });
+      if (!image) throw new BerthError('not-found', `${name}: no manifest for this platform was pulled`);
+      await recordForCri(store, { target, configDigest: image.configDigest, names: criPullNames(reference, top.digest) });
+    } else {
+      await store.putImage({ name, target, labels: existing?.labels ?? {} });
+    }
     return { reference, digest: top.digest, changed };
   });
 }

@@ -2,6 +2,7 @@
 // with Docker's conflicts (an image in use, an ID with several names) unless forced.
 
 import { BerthError, usageError } from '../errors.js';
+import { criCompanions, isImageIdName } from './cri-records.js';
 import { findImages, readLocalImage, shortImageId } from './local.js';
 import { parseReference } from './reference.js';
 import type { ImageStore, StoredImage } from './store.js';
@@ -14,7 +15,7 @@ export interface RemovalLine {
 interface Catalogue {
   readonly records: StoredImage[];
   readonly configOf: Map<string, string | undefined>;
-  readonly containers: { readonly id: string; readonly image: string }[];
+  readonly containers: { readonly id: string; readonly image: string; readonly imageId?: string }[];
 }
 
 async function catalogue(store: ImageStore): Promise<Catalogue> {
@@ -55,7 +56,8 @@ async function deleteRecords(store: ImageStore, known: Catalogue, doomed: Stored
   for (const [position, record] of doomed.entries()) {
     const last = position === doomed.length - 1 && remaining.length === 0;
     await store.deleteImage(record.name, { sync: last });
-    lines.push({ action: 'Untagged', subject: familiarName(record) });
+    // CRI's ID record is no name a user gave: Docker has nothing to untag there
+    if (!isImageIdName(record.name)) lines.push({ action: 'Untagged', subject: familiarName(record) });
     known.records.splice(known.records.indexOf(record), 1);
   }
   if (remaining.length === 0) lines.push({ action: 'Deleted', subject: config ?? doomed[0].target.digest });
@@ -68,21 +70,31 @@ export async function removeImage(store: ImageStore, name: string, options: { fo
   const config = configOfRecord(known, records[0]);
   const shortId = config ? shortImageId(config) : name;
   const sameImage = known.records.filter((record) => config !== undefined && configOfRecord(known, record) === config);
-  const names = new Set((byId ? sameImage : records).map((record) => record.name));
-  const user = known.containers.find((container) => names.has(container.image));
+  const named = records.map((record) => known.records.find((candidate) => candidate.name === record.name) ?? record);
+  const doomed = byId ? sameImage : [...named, ...criCompanionsOf(store, known, sameImage, named)];
+  const names = new Set(doomed.map((record) => record.name));
+  // CRI's containers name no image, only its ID: they hold it only while it still exists
+  const imageGoes = sameImage.every((record) => names.has(record.name));
+  const user = known.containers.find((container) => names.has(container.image) || (imageGoes && config !== undefined && container.imageId === config));
   if (!options.force && user) {
     throw new BerthError('failed-precondition', byId
       ? `conflict: unable to delete ${shortId} (must be forced) - image is being used by container ${user.id.slice(0, 12)}`
       : `conflict: unable to remove repository reference "${name}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${shortId}`);
   }
   if (byId) {
-    const repositories = new Set(sameImage.map((record) => repositoryOf(record)));
+    const repositories = new Set(sameImage.filter((record) => !isImageIdName(record.name)).map((record) => repositoryOf(record)));
     if (!options.force && repositories.size > 1) {
       throw new BerthError('failed-precondition', `conflict: unable to delete ${shortId} (must be forced) - image is referenced in multiple repositories`);
     }
-    return deleteRecords(store, known, sameImage);
   }
-  return deleteRecords(store, known, records.map((record) => known.records.find((candidate) => candidate.name === record.name) ?? record));
+  return deleteRecords(store, known, doomed);
+}
+
+/** In Kubernetes' namespace, the records CRI keeps beside the names being removed (see criCompanions). */
+function criCompanionsOf(store: ImageStore, known: Catalogue, sameImage: StoredImage[], named: StoredImage[]): StoredImage[] {
+  if (!store.criImages) return [];
+  const withConfig = (record: StoredImage) => ({ name: record.name, targetDigest: record.target.digest, configDigest: configOfRecord(known, record) ?? record.target.digest, record });
+  return criCompanions(sameImage.map(withConfig), named.map(withConfig)).map((entry) => entry.record);
 }
 
 /** Docker's `Deleted Images:` block of a prune's output (empty when nothing went), blank line included. */
@@ -119,6 +131,7 @@ export async function pruneImages(store: ImageStore, options: PruneOptions): Pro
   const before = await store.contentSize();
   const known = await catalogue(store);
   const used = new Set(known.containers.map((container) => container.image));
+  const usedIds = new Set(known.containers.map((container) => container.imageId));
   const lines: RemovalLine[] = [];
   const groups = new Map<string, StoredImage[]>();
   for (const record of known.records) {
@@ -126,8 +139,8 @@ export async function pruneImages(store: ImageStore, options: PruneOptions): Pro
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   for (const group of groups.values()) {
-    if (group.some((record) => used.has(record.name))) continue;
-    const dangling = group.every((record) => record.name.includes('@'));
+    if (group.some((record) => used.has(record.name)) || usedIds.has(configOfRecord(known, group[0]))) continue;
+    const dangling = group.every((record) => record.name.includes('@') || isImageIdName(record.name));
     if (!options.all && !dangling) continue;
     const image = await readLocalImage(store, group[0]).catch(() => undefined);
     const created = image?.config.created ? Date.parse(image.config.created) : 0;

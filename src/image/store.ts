@@ -51,6 +51,8 @@ export interface LayerToUnpack {
 export interface ImageStore {
   readonly namespace: string;
   readonly snapshotter: string;
+  /** the namespace is the one containerd's CRI plugin keeps Kubernetes' images in (see cri-records.ts) */
+  readonly criImages: boolean;
   /** Runs `work` under a lease that keeps what it writes from the garbage collector. */
   withLease<T>(work: (lease: string) => Promise<T>): Promise<T>;
   blobInfo(digest: string): Promise<BlobInfo | undefined>;
@@ -73,6 +75,9 @@ export interface ImageStore {
   deleteImage(name: string, options?: { sync?: boolean }): Promise<void>;
   /** total bytes of every blob in the namespace's content store */
   contentSize(): Promise<number>;
-  /** the containers of the namespace and the image name each was created from */
-  containerImages(): Promise<{ readonly id: string; readonly image: string }[]>;
+  /**
+   * The containers of the namespace and the image name each was created from; CRI's containers
+   * name none, but record the image's ID (config digest) as `imageId`.
+   */
+  containerImages(): Promise<{ readonly id: string; readonly image: string; readonly imageId?: string }[]>;
 }

@@ -2,7 +2,8 @@
 // names pointing at a descriptor, so tagging is writing a record with the source's target.
 
 import { BerthError } from '../errors.js';
-import { findImages } from './local.js';
+import { recordForCri } from './cri-records.js';
+import { findImages, readLocalImage } from './local.js';
 import type { Reference } from './reference.js';
 import type { ImageStore } from './store.js';
 
@@ -17,5 +18,11 @@ export async function tagImage(store: ImageStore, source: string, target: Refere
   // Records found by ID all hold the same image (same config), so any of them will do.
   const [record] = records;
   // The labels go along as Docker's containerd store does, so the new name describes the same image.
+  if (store.criImages) {
+    const image = await readLocalImage(store, record);
+    if (!image) throw new BerthError('not-found', `No such image: ${source}`);
+    await recordForCri(store, { target: record.target, configDigest: image.configDigest, names: [target.toString()], labels: record.labels });
+    return;
+  }
   await store.putImage({ name: target.toString(), target: record.target, labels: record.labels });
 }

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
+import { guardKubeletObject } from '../../cli/kubelet-guard.js';
 import { forEachTarget } from '../../cli/targets.js';
 
 export default class ContainerKill extends BerthCommand {
@@ -20,6 +21,8 @@ export default class ContainerKill extends BerthCommand {
     const { killContainer } = await import('../../runtime/containers/lifecycle.js');
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
+      // CRI has no call for signals: containerd's task exit event tells CRI what happened
+      guardKubeletObject(container, 'kill');
       await killContainer(runtime, container, flags.signal);
       this.print(ref);
     });

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 import { stopFlags } from '../../cli/flags.js';
+import { guardKubeletObject } from '../../cli/kubelet-guard.js';
 import { forEachTarget } from '../../cli/targets.js';
 
 export default class ContainerRestart extends BerthCommand {
@@ -18,6 +19,13 @@ export default class ContainerRestart extends BerthCommand {
     if (flags.signal !== undefined) (await import('../../runtime/signals.js')).parseSignal(flags.signal);
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
+      // the kubelet, not berth, starts its containers again: a new one, after CRI stopped this
+      const kubelet = guardKubeletObject(container, 'restart', { signal: flags.signal });
+      if (kubelet) {
+        await (await import('../../runtime/cri/runtime-service.js')).stopThroughCri(runtime, kubelet.object, flags.timeout);
+        this.print(ref);
+        return;
+      }
       await lifecycle.stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal, keepAutoRemoved: true });
       const started = await lifecycle.startContainer(runtime, container, { attach: false, openStdin: lifecycle.storedIntent(container).OpenStdin === true });
       await started.io.release();

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
+import { guardKubeletObject } from '../../cli/kubelet-guard.js';
 import { forEachTarget } from '../../cli/targets.js';
 import { usageError } from '../../errors.js';
 
@@ -23,7 +24,9 @@ export default class ContainerRemove extends BerthCommand {
     const { removeContainer } = await import('../../runtime/containers/lifecycle.js');
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
-      await removeContainer(runtime, container, { force: flags.force, volumes: flags.volumes });
+      const kubelet = guardKubeletObject(container, 'rm', { force: flags.force });
+      if (kubelet) await (await import('../../runtime/cri/runtime-service.js')).removeThroughCri(runtime, kubelet.object);
+      else await removeContainer(runtime, container, { force: flags.force, volumes: flags.volumes });
       this.print(ref);
     });
   }

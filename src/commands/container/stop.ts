@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../../cli/base-command.js';
 import { stopFlags } from '../../cli/flags.js';
+import { guardKubeletObject } from '../../cli/kubelet-guard.js';
 import { forEachTarget } from '../../cli/targets.js';
 
 export default class ContainerStop extends BerthCommand {
@@ -18,7 +19,9 @@ export default class ContainerStop extends BerthCommand {
     if (flags.signal !== undefined) (await import('../../runtime/signals.js')).parseSignal(flags.signal);
     await forEachTarget(argv as string[], async (ref) => {
       const { container } = await findContainer(runtime, ref);
-      await stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal });
+      const kubelet = guardKubeletObject(container, 'stop', { signal: flags.signal });
+      if (kubelet) await (await import('../../runtime/cri/runtime-service.js')).stopThroughCri(runtime, kubelet.object, flags.timeout);
+      else await stopContainer(runtime, container, { timeoutSeconds: flags.timeout, signal: flags.signal });
       this.print(ref);
     });
   }

@@ -24,6 +24,9 @@ export default class ImageList extends BerthCommand {
   static args = { repository: Args.string({ description: 'REPOSITORY[:TAG]' }) };
   static flags = {
     all: Flags.boolean({ char: 'a', description: 'show all images (berth keeps no intermediate images, so this is the default list)' }),
+    'all-records': Flags.boolean({
+      description: "one row per containerd image record: in k8s.io, CRI records each image as repo:tag, repo@digest and its ID (sha256:…), which are shown merged into one row per repo:tag unless this is given",
+    }),
     digests: Flags.boolean({ description: 'show digests' }),
     filter: Flags.string({ char: 'f', description: 'filter output: reference=, dangling=, label=, before=, since=', multiple: true, multipleNonGreedy: true }),
     format: formatFlag,
@@ -35,7 +38,8 @@ export default class ImageList extends BerthCommand {
     const { args, flags } = await this.parse(ImageList);
     const { listImages, parseImageFilters } = await import('../../image/list.js');
     const filters = parseImageFilters(flags.filter ?? []);
-    const rows = await listImages(await openImageStore(await this.runtime()), filters, args.repository);
+    const store = await openImageStore(await this.runtime());
+    const rows = await listImages(store, filters, { repository: args.repository, digests: flags.digests, allRecords: flags['all-records'] });
     const id = (row: ImageRow) => (flags['no-trunc'] ? row.configDigest : row.configDigest.replace(/^sha256:/, '').slice(0, 12));
     if (flags.quiet) {
       this.print(rows.map(id).join('\n'));

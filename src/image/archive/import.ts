@@ -21,6 +21,7 @@ import { MediaType } from '../media-types.js';
 import { hostPlatform, type Platform } from '../platform.js';
 import type { Reference } from '../reference.js';
 import type { ImageStore, OpenSource } from '../store.js';
+import { recordForCri } from '../cri-records.js';
 import { unpackLayers } from '../unpack.js';
 import { bytesSource, DigestingStream, putBlob, sha256Digest } from './blobs.js';
 import { openSource, type ArchiveSource } from './files.js';
@@ -85,6 +86,11 @@ export async function importImage(store: ImageStore, source: ArchiveSource, opti
       await unpackLayers(store, { layers: [layerDescriptor], diffIds: [layer.diffId], configDigest: configDescriptor.digest, lease });
       const labels = { [GC_LABELS.config]: configDescriptor.digest, [`${GC_LABELS.layerPrefix}0`]: layer.digest };
       await putBlob(store, { ...target, ref: `import-${target.digest}`, labels, lease }, bytesSource(manifestBytes), 'the image manifest');
+      if (store.criImages) {
+        const names = options.reference ? [options.reference.toString()] : [];
+        await recordForCri(store, { target, configDigest: configDescriptor.digest, names });
+        return { configDigest: configDescriptor.digest, name: names[0] ?? configDescriptor.digest };
+      }
       const name = options.reference?.toString() ?? untaggedImageName(target.digest);
       const existing = await store.getImage(name);
       await store.putImage({ name, target, labels: existing?.labels ?? {} });

@@ -28,6 +28,7 @@ import { IMAGE_MANIFEST_MEDIA_TYPES, INDEX_MEDIA_TYPES, MediaType } from '../med
 import { compatiblePlatforms, formatPlatform, samePlatform, type Platform } from '../platform.js';
 import { digestProblem, parseReference, type Reference } from '../reference.js';
 import type { ImageStore, OpenSource, StoredDescriptor } from '../store.js';
+import { recordForCri } from '../cri-records.js';
 import { unpackLayers } from '../unpack.js';
 import { bytesSource, DigestingStream, putBlob, sha256Digest } from './blobs.js';
 import { openSource, type ArchiveSource } from './files.js';
@@ -85,7 +86,7 @@ export async function loadImages(store: ImageStore, source: ArchiveSource, optio
       const loaded: LoadedImage[] = [];
       for (const image of images) {
         const configDigest = await prepareImage(store, image, lease, options);
-        await recordImage(store, image);
+        await recordImage(store, image, configDigest);
         loaded.push({ names: image.references.map(familiarReference), configDigest });
       }
       return loaded;
@@ -297,10 +298,12 @@ async function labelManifest(store: ImageStore, digest: string, manifest: ImageM
 }
 
 /**
- * Creates or replaces a record per name. An image without a name gets an untagged record,
+ * Creates or replaces a record per name (as CRI would, in its namespace). An image without a name gets an untagged record,
  * unless some record already points at it: then it is in the store under a name already.
  */
-async function recordImage(store: ImageStore, image: ArchiveImage): Promise<void> {
+async function recordImage(store: ImageStore, image: ArchiveImage, configDigest: string): Promise<void> {
+  // In Kubernetes' namespace the image's ID record names it even without a tag.
+  if (store.criImages) return recordForCri(store, { target: image.target, configDigest, names: image.references.map(String) });
   for (const reference of image.references) {
     const name = reference.toString();
     const existing = await store.getImage(name);

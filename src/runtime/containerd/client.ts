@@ -21,6 +21,8 @@ const SERVICES = {
   snapshots: 'containerd.services.snapshots.v1.Snapshots',
   diff: 'containerd.services.diff.v1.Diff',
   events: 'containerd.services.events.v1.Events',
+  /** Kubernetes' CRI, served by containerd's CRI plugin on the same socket (needs no namespace) */
+  cri: 'runtime.v1.RuntimeService',
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;

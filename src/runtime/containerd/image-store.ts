@@ -7,6 +7,8 @@ import type { ContainerdClient } from './client.js';
 import { abortIngest, blobInfo, readBlob, readBlobBytes, setBlobLabels, writeBlob } from './content.js';
 import { adoptAbandonedLeases, withLease } from './leases.js';
 import { snapshotExists, unpackLayer } from './snapshots.js';
+import { criContainerMetadata } from '../containers/kubernetes.js';
+import { KUBERNETES_NAMESPACE } from '../namespaces.js';
 import { timestampToDate, type Container, type Image } from './types.js';
 
 function toStoredImage(image: Image): StoredImage {
@@ -24,6 +26,7 @@ export function containerdImageStore(client: ContainerdClient, snapshotter: stri
   return {
     namespace: client.namespace,
     snapshotter,
+    criImages: client.namespace === KUBERNETES_NAMESPACE,
     withLease: (work) =>
       withLease(client, async (lease) => {
         await adoptAbandonedLeases(client, lease);
@@ -83,7 +86,7 @@ export function containerdImageStore(client: ContainerdClient, snapshotter: stri
     },
     containerImages: async () => {
       const containers = await client.collect<{ container: Container }>('containers', 'ListStream', { filters: [] });
-      return containers.map(({ container }) => ({ id: container.id, image: container.image }));
+      return containers.map(({ container }) => ({ id: container.id, image: container.image, imageId: criContainerMetadata(container)?.imageRef || undefined }));
     },
   };
 }

@@ -14,7 +14,7 @@ import { releaseName } from './name-reservation.js';
 import { createTask, deleteTask, getTask, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
 import type { TaskIO } from '../logging/task-io.js';
 
-const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 export async function getContainer(context: RuntimeContext, id: string): Promise<Container | undefined> {
   try {
