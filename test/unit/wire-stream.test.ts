@@ -98,30 +98,29 @@ test('a message sent in parts arrives as one gRPC message, and each reply is dec
   assert.equal(request.messages[1].toString(), 'commit');
 });
 
-test('a status in the trailers fails the call with its code and decoded message', async () => {
-  const call = session.open('/fail', {}, (bytes) => bytes);
+/** The error of a call that sends nothing. */
+async function emptyCallError(on: WireSession, path: string): Promise<WireStatusError | undefined> {
+  const call = on.open(path, {}, (bytes) => bytes);
   const done = outcome(call);
   call.end();
-  const { error } = await done;
+  return (await done).error;
+}
+
+test('a status in the trailers fails the call with its code and decoded message', async () => {
+  const error = await emptyCallError(session, '/fail');
   assert.equal(error?.code, 9);
   assert.equal(error?.details, 'unexpected commit digest sha256:abc');
 });
 
 test('a reply without messages carries its status in its headers', async () => {
-  const call = session.open('/exists', {}, (bytes) => bytes);
-  const done = outcome(call);
-  call.end();
-  const { error } = await done;
+  const error = await emptyCallError(session, '/exists');
   assert.equal(error?.code, 6);
   assert.match(error?.details ?? '', /already exists/);
 });
 
 test('a socket that is not there fails the call as unavailable, naming the cause', async () => {
   const missing = new WireSession(join(dir, 'missing.sock'));
-  const call = missing.open('/echo', {}, (bytes) => bytes);
-  const done = outcome(call);
-  call.end();
-  const { error } = await done;
+  const error = await emptyCallError(missing, '/echo');
   missing.close();
   assert.equal(error?.code, 14);
   assert.match(error?.details ?? '', /ENOENT/);
