@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
 import { request, type Dispatcher } from 'undici';
 import { BerthError } from '../../errors.js';
 import { errorCode, responseError, transportError, type RequestContext } from './errors.js';
@@ -23,6 +24,13 @@ export interface HttpResponse {
   readonly body: Dispatcher.ResponseData['body'];
   readonly context: RequestContext;
 }
+
+// undici parses HTTP with llhttp compiled to WebAssembly, which V8 compiles twice: at once with
+// Liftoff, then again with TurboFan in the background once it runs hot. That second compile cost
+// ~0.15 s of CPU per command that talks to a registry (a pull's CPU is its speed on a small
+// machine), for a parser that mostly skips over body bytes, where Liftoff's code does as well.
+// Set before undici's first connection compiles the parser; berth runs no other WebAssembly.
+v8.setFlagsFromString('--liftoff-only');
 
 const MAX_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 200;

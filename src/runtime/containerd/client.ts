@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs/light.js';
 import descriptor from './generated/containerd.json' with { type: 'json' };
 import { fromGrpcError } from './errors.js';
+import { WireSession, type WireCall } from './wire-stream.js';
 
 const MESSAGE_LIMIT = 16 << 20; // containerd's own send/receive limit
 const DEFAULT_DEADLINE_MS = 60_000;
@@ -98,6 +99,7 @@ export class ContainerdClient {
   readonly address: string;
   readonly namespace: string;
   private readonly channel: grpc.Client;
+  private wire?: WireSession;
 
   constructor(address: string, namespace: string) {
     this.address = address;
@@ -165,17 +167,20 @@ export class ContainerdClient {
   }
 
   /**
-   * A bidirectional stream (Content.Write); errors still need fromGrpcError at the caller.
-   * `serialize` may take over encoding for messages it recognises (returning undefined for others).
+   * A bidirectional stream (Content.Write) on a connection of its own, without grpc-js:
+   * see wire-stream.ts. Errors still need fromGrpcError at the caller.
    */
-  duplex(service: ServiceName, method: string, options: CallOptions = {}, serialize?: (message: object) => Buffer | undefined): grpc.ClientDuplexStream<object, unknown> {
+  bidi(service: ServiceName, method: string, options: CallOptions = {}): { call: WireCall; serialize: (message: object) => Buffer } {
     const definition = methodDefinition(service, method);
-    const encode = serialize ? (message: object) => serialize(message) ?? definition.requestSerialize(message) : definition.requestSerialize;
-    return this.channel.makeBidiStreamRequest(definition.path, encode, definition.responseDeserialize, this.metadata(options), {});
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(this.metadata(options).getMap())) headers[key] = String(value);
+    this.wire ??= new WireSession(this.address);
+    return { call: this.wire.open(definition.path, headers, definition.responseDeserialize), serialize: definition.requestSerialize };
   }
 
   close(): void {
     this.channel.close();
+    this.wire?.close();
   }
 
   private metadata(options: CallOptions): grpc.Metadata {
