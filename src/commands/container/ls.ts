@@ -59,7 +59,11 @@ export default class ContainerList extends BerthCommand {
 
     // The image records only matter for the IMAGE column and ancestor filters; read them alongside.
     const needImages = !quiet || filters.ancestor.length > 0;
-    const [records, images] = await Promise.all([listContainers(runtime), needImages ? openImages(runtime) : undefined]);
+    const { formatList } = await import('../../format/output.js');
+    const table = { defaultTable: flags.size ? `${DEFAULT_TABLE}\t{{.Size}}` : DEFAULT_TABLE, headers: HEADERS };
+    const render = (rows: unknown[]) => formatList(rows, flags.format, table);
+    const withoutExtensions = !ps.needsExtensions(filters, flags.format, (row) => render([row]));
+    const [records, images] = await Promise.all([listContainers(runtime, { withoutExtensions }), needImages ? openImages(runtime) : undefined]);
     const ancestors = filters.ancestor.length > 0 && images ? await resolveAncestors(images, filters.ancestor) : undefined;
     const selected = ps.selectContainers(records, filters, { all: flags.all, last, ancestors });
     if (quiet) {
@@ -67,9 +71,6 @@ export default class ContainerList extends BerthCommand {
       return;
     }
 
-    const { formatList } = await import('../../format/output.js');
-    const table = { defaultTable: flags.size ? `${DEFAULT_TABLE}\t{{.Size}}` : DEFAULT_TABLE, headers: HEADERS };
-    const render = (rows: unknown[]) => formatList(rows, flags.format, table);
     let sizes: Map<string, ContainerSize> | undefined;
     if (flags.size || ps.templateUsesSize(flags.format, (row) => render([row]))) {
       const { containerSizes } = await import('../../runtime/containers/size.js');

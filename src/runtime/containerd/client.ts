@@ -34,6 +34,11 @@ export interface CallOptions {
   readonly lease?: string;
   /** unary deadline; long-lived calls (Wait, Subscribe) pass `Infinity` */
   readonly timeoutMs?: number;
+  /**
+   * A message type of berth's protos to decode the reply with instead of the method's own: a
+   * subset with the same field numbers, so that fields a caller does not need are skipped.
+   */
+  readonly replyType?: string;
   /** streams: cancels the call; the stream then ends without an error */
   readonly signal?: AbortSignal;
 }
@@ -54,22 +59,23 @@ const definitions = new Map<string, MethodDefinition>();
  * Serializers for one method, made on first use. (A package definition built for every method of every
  * service up front, as @grpc/proto-loader makes it, cost each command ~40 ms before its first call.)
  */
-function methodDefinition(service: ServiceName, method: string): MethodDefinition {
+function methodDefinition(service: ServiceName, method: string, replyType?: string): MethodDefinition {
   const path = `/${SERVICES[service]}/${method}`;
-  const known = definitions.get(path);
+  const key = replyType ? `${path} ${replyType}` : path;
+  const known = definitions.get(key);
   if (known) return known;
   root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
   const rpc = root.lookupService(SERVICES[service]).methods[method];
   if (!rpc) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
   rpc.resolve();
   const requestType = rpc.resolvedRequestType!;
-  const responseType = rpc.resolvedResponseType!;
+  const responseType = replyType ? root.lookupType(replyType) : rpc.resolvedResponseType!;
   const definition: MethodDefinition = {
     path,
     requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as Record<string, unknown>)).finish()),
     responseDeserialize: (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
   };
-  definitions.set(path, definition);
+  definitions.set(key, definition);
   return definition;
 }
 
@@ -116,7 +122,7 @@ export class ContainerdClient {
   }
 
   unary<Response>(service: ServiceName, method: string, request: object, options: CallOptions = {}): Promise<Response> {
-    const definition = methodDefinition(service, method);
+    const definition = methodDefinition(service, method, options.replyType);
     const timeout = options.timeoutMs ?? DEFAULT_DEADLINE_MS;
     const callOptions: grpc.CallOptions = Number.isFinite(timeout) ? { deadline: Date.now() + timeout } : {};
     return new Promise((resolvePromise, reject) => {
@@ -143,7 +149,7 @@ export class ContainerdClient {
   }
 
   async *stream<Message>(service: ServiceName, method: string, request: object, options: CallOptions = {}): AsyncGenerator<Message> {
-    const definition = methodDefinition(service, method);
+    const definition = methodDefinition(service, method, options.replyType);
     const call = this.channel.makeServerStreamRequest(
       definition.path,
       definition.requestSerialize,

@@ -19,12 +19,20 @@ const UNKNOWN_EXIT_CODE = 255;
 export interface ListOptions {
   /** containerd filters on the container records (several strings are OR'd) */
   readonly filters?: readonly string[];
+  /**
+   * Leave the containers' extensions unread (`extensions` empty in the records): berth's create
+   * intent and volumes are there, but also CRI's metadata, most of a Kubernetes container's bytes.
+   */
+  readonly withoutExtensions?: boolean;
 }
 
 /** The containers, newest first, each joined with its init task. */
 export async function listContainers(context: RuntimeContext, options: ListOptions = {}): Promise<ContainerRecord[]> {
   const filters = options.filters ?? [];
-  const [containers, tasks] = await Promise.all([listContainerMessages(context, filters), listTasks(context)]);
+  const [containers, tasks] = await Promise.all([
+    options.withoutExtensions ? listContainerSummaries(context, filters) : listContainerMessages(context, filters),
+    listTasks(context),
+  ]);
   return sortNewestFirst(await withHealth(context, containers.map((container) => decodeRecord(container, tasks.get(container.id)))));
 }
 
@@ -49,6 +57,24 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   }
   const messages = await containerd.collect<{ container: Container }>('containers', 'ListStream', { filters });
   return messages.map(({ container }) => container);
+}
+
+type ContainerSummary = Omit<Container, 'extensions'>;
+
+/** As listContainerMessages, with the extensions skipped unread. */
+async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
+  const { containerd } = context;
+  const withoutExtensions = (summary: ContainerSummary): Container => ({ ...summary, extensions: {} });
+  try {
+    const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
+    const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
+    return containers.map(withoutExtensions);
+  } catch (error) {
+    if (!tooLarge(error)) throw error;
+  }
+  const replyType = 'containerd.services.containers.v1.ListContainerSummaryMessage';
+  const messages = await containerd.collect<{ container: ContainerSummary }>('containers', 'ListStream', { filters }, { replyType });
+  return messages.map(({ container }) => withoutExtensions(container));
 }
 
 /** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */

@@ -51,7 +51,7 @@ export function podsOf(records: readonly ContainerRecord[]): PodRecord[] {
 }
 
 export async function listPods(context: RuntimeContext): Promise<PodRecord[]> {
-  return podsOf(await listContainers(context));
+  return podsOf(await listContainers(context, { withoutExtensions: true }));
 }
 
 /** One row for `pods --format`: fields in the order `{{json .}}` prints them. */

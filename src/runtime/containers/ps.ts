@@ -311,21 +311,27 @@ export function kubernetesFields(record: ContainerRecord): Record<(typeof KUBERN
 }
 
 /** Whether a `--format` template reads `.Size` (Docker measures sizes only then, or with -s). */
-export function templateUsesSize(format: string | undefined, render: (row: Record<string, unknown>) => void): boolean {
+const ROW_FIELDS = ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'Size', 'State', 'Status', ...KUBERNETES_FIELDS];
+
+/** Whether a `--format` template reads any of `fields`: rendered once on a probe row that notices. */
+export function templateUses(format: string | undefined, render: (row: Record<string, unknown>) => void, fields: readonly string[]): boolean {
   if (!format || format === 'table') return false;
   if (format === 'json') return true;
   let used = false;
   const probe: Record<string, unknown> = {};
-  for (const name of ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'State', 'Status', ...KUBERNETES_FIELDS]) {
-    probe[name] = '';
+  for (const name of ROW_FIELDS) {
+    if (!fields.includes(name)) {
+      probe[name] = '';
+      continue;
+    }
+    Object.defineProperty(probe, name, {
+      get: () => {
+        used = true;
+        return '';
+      },
+      enumerable: true,
+    });
   }
-  Object.defineProperty(probe, 'Size', {
-    get: () => {
-      used = true;
-      return '';
-    },
-    enumerable: true,
-  });
   Object.defineProperty(probe, 'Label', { value: () => '', enumerable: false });
   try {
     render(probe);
@@ -333,6 +339,15 @@ export function templateUsesSize(format: string | undefined, render: (row: Recor
     // a template that fails on the probe fails again, with its message, on the real rows
   }
   return used;
+}
+
+export function templateUsesSize(format: string | undefined, render: (row: Record<string, unknown>) => void): boolean {
+  return templateUses(format, render, ['Size']);
+}
+
+/** Columns and filters that read berth's create intent or volumes, which live in the containers' extensions. */
+export function needsExtensions(filters: ContainerFilters, format: string | undefined, render: (row: Record<string, unknown>) => void): boolean {
+  return filters.network.length > 0 || filters.volume.length > 0 || templateUses(format, render, ['Mounts', 'Networks', 'LocalVolumes']);
 }
 
 /**
