@@ -7,6 +7,7 @@ import type { RuntimeContext } from '../context.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
 import { LABELS, isBerthLabel } from './labels.js';
 import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
+import { isRestarting } from './restart-policy.js';
 
 /**
  * Docker's exit code for a container whose end nobody saw: its task is gone (containerd or the
@@ -159,6 +160,11 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
       // UNKNOWN: the shim no longer answers for the task
       status = 'dead';
       exitCode = labelExitCode ?? 0;
+  }
+
+  if ((status === 'exited' || status === 'created') && isRestarting(labels, snapshot?.status, parseDate(labels[LABELS.restartDue]), Date.now())) {
+    status = 'restarting';
+    if (labelExitCode !== undefined && !Number.isNaN(labelExitCode) && snapshot?.status !== 'STOPPED') exitCode = labelExitCode;
   }
 
   return {
