@@ -5,18 +5,28 @@
 // running would come back between the namespace cleanup's task and container removal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { world } from './harness.js';
+import { ctr, world } from './harness.js';
 import { eventually, lines, scene, TICKER, type Berth } from './containers-kit.js';
 import { restartContainerd } from '../world/world.js';
 
 /** exits 1 a second after each start, saying hi */
 const FLAKY = ['sh', '-c', 'echo hi; sleep 1; exit 1'];
+/** the same, slower: both containers are seen running before containerd goes */
+const SLOW_FLAKY = ['sh', '-c', 'echo hi; sleep 4; exit 1'];
 
 async function inspect(b: Berth, name: string, template: string): Promise<string> {
   const inspected = await b(['inspect', '--format', template, name]);
   assert.equal(inspected.code, 0, inspected.stderr);
   return inspected.stdout.trim();
+}
+
+/** containerd's restart monitor label on the container, as `ctr` shows it. */
+async function monitorStatus(b: Berth, namespace: string, name: string): Promise<string | undefined> {
+  const info = await ctr(['containers', 'info', await inspect(b, name, '{{.Id}}')], namespace);
+  assert.equal(info.code, 0, info.stderr);
+  return (JSON.parse(info.stdout) as { Labels?: Record<string, string> }).Labels?.['containerd.io/restart.status'];
 }
 
 async function countLines(b: Berth, name: string, text: string): Promise<number> {
@@ -43,7 +53,7 @@ async function withContainers(b: Berth, names: string[], work: () => Promise<voi
 }
 
 test('--restart always: the exited process runs again, logging on; after stop it stays stopped', async () => {
-  await scene(async ({ b, img }) => {
+  await scene(async ({ b, img, namespace }) => {
     await withContainers(b, ['flaky'], async () => {
       const run = await b(['run', '-d', '--name', 'flaky', '--network', 'none', '--restart', 'always', img, ...FLAKY]);
       assert.equal(run.code, 0, run.stderr);
@@ -57,9 +67,11 @@ test('--restart always: the exited process runs again, logging on; after stop it
       assert.equal(await inspect(b, 'flaky', '{{.HostConfig.RestartPolicy.Name}}'), 'always');
       // the monitor's labels are berth's business, not the user's
       assert.equal(await inspect(b, 'flaky', '{{json .Config.Labels}}'), '{}');
+      assert.equal(await monitorStatus(b, namespace, 'flaky'), 'running');
 
       const stop = await b(['stop', '-t', '1', 'flaky']);
       assert.equal(stop.code, 0, stop.stderr);
+      assert.equal(await monitorStatus(b, namespace, 'flaky'), undefined);
       const logged = await countLines(b, 'flaky', 'hi');
       await holds('stopped, nothing more logged', 3500, async () => {
         const status = await inspect(b, 'flaky', '{{.State.Status}}');
@@ -132,28 +144,59 @@ test('--restart always: kill is an explicit stop; a paused container is left pau
   });
 });
 
-test('containerd killed with SIGKILL and started again: an always container runs again and logs on', async () => {
+test('containerd killed with SIGKILL and started again: an always container runs again and logs on, on-failure too', async () => {
   await scene(async ({ b, img }) => {
-    await withContainers(b, ['survivor'], async () => {
-      const run = await b(['run', '-d', '--name', 'survivor', '--network', 'none', '--restart', 'always', img, ...FLAKY]);
-      assert.equal(run.code, 0, run.stderr);
-      await eventually('running', async () => (await inspect(b, 'survivor', '{{.State.Status}}')) === 'running', 15_000, 50);
-      const pid = Number(await inspect(b, 'survivor', '{{.State.Pid}}'));
-      assert.ok(pid > 0);
-
-      await restartContainerd(world());
-      // the process that ran when containerd died has exited meanwhile or exits now, unseen by containerd
-      await eventually(`pid ${pid} gone`, async () => !isAlive(pid), 15_000, 100);
+    await withContainers(b, ['survivor', 'retried'], async () => {
+      for (const [name, policy] of [['survivor', 'always'], ['retried', 'on-failure:1']]) {
+        const run = await b(['run', '-d', '--name', name, '--network', 'none', '--restart', policy, img, ...SLOW_FLAKY]);
+        assert.equal(run.code, 0, run.stderr);
+      }
+      const pids = await eventually('both running, first runs', async () => {
+        const states = await Promise.all(['survivor', 'retried'].map((name) => inspect(b, name, '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')));
+        const found = states.map((state) => /^running 0 (\d+)$/.exec(state)?.[1]);
+        return found.every(Boolean) ? found.map(Number) : undefined;
+      }, 15_000, 50);
       const logged = await countLines(b, 'survivor', 'hi');
+
+      // Both processes exit while containerd is down, and it stays down a while after their
+      // loggers started the reapers: those wait for containerd to record the exits.
+      const ids = await Promise.all(['survivor', 'retried'].map((name) => inspect(b, name, '{{.Id}}')));
+      await restartContainerd(world(), async () => {
+        const seen = new Set<string>();
+        await Promise.all([
+          eventually(`pids ${pids} gone`, async () => pids.every((pid) => !isAlive(pid)), 15_000, 100),
+          eventually('both reapers started', async () => (await reapersOf(ids, seen)) === ids.length, 15_000, 20),
+        ]);
+        await sleep(2000);
+      });
+
       await eventually(
-        'running again and logging',
+        'survivor running again and logging',
         async () => (await countLines(b, 'survivor', 'hi')) >= logged + 2 && (await inspect(b, 'survivor', '{{.State.Status}}')) === 'running',
         30_000,
         200,
       );
+      await eventually(
+        'retried once, then exited',
+        async () => (await inspect(b, 'retried', '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}')) === 'exited 1 1',
+        30_000,
+        200,
+      );
+      assert.equal(await countLines(b, 'retried', 'hi'), 2);
     });
   });
 });
+
+/** Adds the containers that have a `berth internal reap` process running to `found`; its size. */
+async function reapersOf(ids: string[], found: Set<string>): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const reap = args.indexOf('reap');
+    if (reap > 0 && args[reap - 1] === 'internal' && ids.includes(args[reap + 1])) found.add(args[reap + 1]);
+  }
+  return found.size;
+}
 
 function isAlive(pid: number): boolean {
   try {

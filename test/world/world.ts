@@ -459,13 +459,21 @@ async function pollFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 /**
- * Kills the world's containerd with SIGKILL (shims, containers and their loggers live on) and
- * starts it again on the same config and socket; resolves once it answers. The world's
- * teardown stops the replacement.
+ * Kills the world's containerd with SIGKILL (shims, containers and their loggers live on), runs
+ * `whileDown`, and starts containerd again on the same config and socket; resolves once it
+ * answers. The world's teardown stops the replacement.
  */
-export async function restartContainerd(world: Pick<WorldInfo, 'tmp' | 'address' | 'containerdLog'>): Promise<void> {
+export async function restartContainerd(world: Pick<WorldInfo, 'tmp' | 'address' | 'containerdLog'>, whileDown?: () => Promise<unknown>): Promise<void> {
   for (const pid of await containerdPids(world.tmp)) process.kill(pid, 'SIGKILL');
   await pollFor('the old containerd gone', async () => (await containerdPids(world.tmp)).length === 0, 10_000);
+  try {
+    await whileDown?.();
+  } finally {
+    await startContainerdAgain(world);
+  }
+}
+
+async function startContainerdAgain(world: Pick<WorldInfo, 'tmp' | 'address' | 'containerdLog'>): Promise<void> {
   const fd = openSync(world.containerdLog, 'a');
   const child = spawn('containerd', ['--config', join(world.tmp, 'containerd.toml')], { stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);

@@ -213,6 +213,22 @@ function ignoreNotFound(error: unknown): void {
  * the same at the same moment (a foreground `run`), so everything tolerates "already gone".
  */
 export async function reapContainer(context: RuntimeContext, id: string, remove: boolean): Promise<void> {
+  // containerd may be down (restarting, or killed): the exit is still there when it is back
+  const deadline = Date.now() + REAP_RETRY_MS;
+  for (;;) {
+    try {
+      await reapOnce(context, id, remove);
+      return;
+    } catch (error) {
+      if (!(error instanceof BerthError && error.category === 'unavailable') || Date.now() > deadline) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+const REAP_RETRY_MS = 120_000;
+
+async function reapOnce(context: RuntimeContext, id: string, remove: boolean): Promise<void> {
   const container = await getContainer(context, id);
   if (!container) return;
   if (underRestartMonitor(container)) {
