@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
-import type { Container } from '../containerd/types.js';
+import { timestampToDate, type Container, type Timestamp } from '../containerd/types.js';
 import { parseCreateIntent, type CreateIntent } from '../intent.js';
 import { berthCommandLine, containerDirectory } from '../paths.js';
 import { SIGKILL, parseSignal } from '../signals.js';
@@ -235,34 +235,48 @@ async function reapOnce(context: RuntimeContext, id: string, remove: boolean): P
     await recordMonitoredExit(context, container);
     return;
   }
-  const task = await getTask(context, id);
+  let task = await getTask(context, id);
   if (task && task.status !== 'STOPPED') {
     if (task.status === 'CREATED') return; // output ended before start: a failed start cleans up
     await waitForExit(context, id);
+    task = await getTask(context, id);
   }
+  // decided before the task goes, so that `ps` shows Restarting, never Exited, in between
+  const restart = !remove && task?.status === 'STOPPED' ? await planRestartAfter(context, container, task) : undefined;
   const exit = await deleteTask(context, id);
   if (remove) await removeContainer(context, container, { force: true });
-  else if (exit) await restartByPolicy(context, id, exit);
+  else if (restart && exit) await restartWhenDue(context, id, restart);
+  else if (restart) await setLabels(context, id, { [LABELS.restartDue]: undefined }).catch(() => undefined); // someone else reaped it
+}
+
+interface DueRestart {
+  readonly due: string;
+  readonly delayMs: number;
+  readonly openStdin: boolean;
 }
 
 /**
  * What Docker's daemon does after an exit, done by the reaper: by the policy (`on-failure`, or
- * a container the monitor cannot start), after the back-off, the container starts again. A
- * `stop`, `rm` or `start` meanwhile takes the due time away, and the restart is off.
+ * a container the monitor cannot start) the container is to start again after the back-off;
+ * the count, the back-off and the due time go to its labels at once.
  */
-async function restartByPolicy(context: RuntimeContext, id: string, exit: ExitStatus): Promise<void> {
-  const container = await getContainer(context, id);
-  if (!container) return;
+async function planRestartAfter(context: RuntimeContext, container: Container, task: { exit_status: number; exited_at: Timestamp | null }): Promise<DueRestart | undefined> {
   const intent = storedIntent(container);
+  const exit = { exitCode: task.exit_status, exitedAt: timestampToDate(task.exited_at) };
   const plan = planRestart(intent.HostConfig.RestartPolicy, container.labels, exit, Date.now());
-  if (!plan) return;
+  if (!plan) return undefined;
   const due = new Date(Date.now() + plan.delayMs).toISOString();
-  await setLabels(context, id, { [LABELS.restartCount]: String(plan.restartCount), [LABELS.restartBackoff]: String(plan.delayMs), [LABELS.restartDue]: due });
-  await sleep(plan.delayMs);
+  await setLabels(context, container.id, { [LABELS.restartCount]: String(plan.restartCount), [LABELS.restartBackoff]: String(plan.delayMs), [LABELS.restartDue]: due });
+  return { due, delayMs: plan.delayMs, openStdin: intent.OpenStdin === true };
+}
+
+/** A `stop`, `rm` or `start` meanwhile takes the due time away, and the restart is off. */
+async function restartWhenDue(context: RuntimeContext, id: string, restart: DueRestart): Promise<void> {
+  await sleep(restart.delayMs);
   const current = await getContainer(context, id);
-  if (!current || current.labels[LABELS.restartDue] !== due) return;
+  if (!current || current.labels[LABELS.restartDue] !== restart.due) return;
   try {
-    const started = await startContainer(context, current, { attach: false, openStdin: intent.OpenStdin === true, byPolicy: true });
+    const started = await startContainer(context, current, { attach: false, openStdin: restart.openStdin, byPolicy: true });
     await started.io.release();
   } catch (error) {
     await setLabels(context, id, { [LABELS.restartDue]: undefined }).catch(() => undefined);
