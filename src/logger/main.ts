@@ -292,7 +292,7 @@ function complete(): void {
     }
   }
   if (holdStdinFd !== undefined) closeQuietly(holdStdinFd);
-  if (config.onExit && started && !terminatedByShim) {
+  if (config.onExit && started && (!terminatedByShim || config.reapWhenDeleted)) {
     void import('node:child_process').then(({ spawn }) => {
       try {
         const [command, ...args] = config.onExit!;

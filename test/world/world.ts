@@ -127,7 +127,8 @@ async function startContainerd(tmp: string, sandboxImage: string, services: Serv
       // Otherwise the opt plugin installs into /opt/containerd.
       '[plugins."io.containerd.internal.v1.opt"]',
       `  path = ${JSON.stringify(join(tmp, 'opt'))}`,
-      '[plugins."io.containerd.monitor.v1.restart"]',
+      // containerd 1.6's restart monitor is an internal plugin (its default interval is 10 s).
+      '[plugins."io.containerd.internal.v1.restart"]',
       '  interval = "1s"',
       `[${cri}]`,
       // Root here lacks CAP_SYS_RESOURCE: lowering a sandbox's oom_score_adj would fail.
@@ -308,8 +309,10 @@ async function teardown(tmp: string, services: Services): Promise<void> {
   const errors: unknown[] = [];
   const step = (work: () => Promise<unknown>) => work().catch((err: unknown) => errors.push(err));
   if (containerd) {
-    if (!containerd.service.exited) await step(() => removeTasks(containerd.address));
+    const restarted = await restartedContainerd(tmp);
+    if (!containerd.service.exited || restarted) await step(() => removeTasks(containerd.address));
     await step(() => containerd.service.stop(10_000));
+    if (restarted) await step(() => stopRestartedContainerd(restarted, 10_000));
     await step(() => killLeftovers(tmp, containerd.address));
   }
   await step(() => Promise.all(services.registries.map((service) => service.stop(5_000))));
@@ -433,4 +436,74 @@ export function runProcess(command: string, args: string[], options: RunOptions 
       });
     });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// containerd killed and started again (restart policy tests). The tests run in another process
+// than the world's Service objects, so the replacement is found again by a pid file.
+// ---------------------------------------------------------------------------------------------
+
+const RESTARTED_PID_FILE = 'containerd-restarted.pid';
+
+/** containerd daemons running on this world's config: the world's own or its replacement. */
+async function containerdPids(tmp: string): Promise<number[]> {
+  const config = join(tmp, 'containerd.toml');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args[0].split('/').pop() === 'containerd' && args[args.indexOf('--config') + 1] === config) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function pollFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Kills the world's containerd with SIGKILL (shims, containers and their loggers live on), runs
+ * `whileDown`, and starts containerd again on the same config and socket; resolves once it
+ * answers. The world's teardown stops the replacement.
+ */
+export async function restartContainerd(world: Pick<WorldInfo, 'tmp' | 'address' | 'containerdLog'>, whileDown?: () => Promise<unknown>): Promise<void> {
+  for (const pid of await containerdPids(world.tmp)) process.kill(pid, 'SIGKILL');
+  await pollFor('the old containerd gone', async () => (await containerdPids(world.tmp)).length === 0, 10_000);
+  try {
+    await whileDown?.();
+  } finally {
+    await startContainerdAgain(world);
+  }
+}
+
+async function startContainerdAgain(world: Pick<WorldInfo, 'tmp' | 'address' | 'containerdLog'>): Promise<void> {
+  const fd = openSync(world.containerdLog, 'a');
+  const child = spawn('containerd', ['--config', join(world.tmp, 'containerd.toml')], { stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  child.unref();
+  await writeFile(join(world.tmp, RESTARTED_PID_FILE), `${child.pid}\n`);
+  await pollFor('containerd answering again', async () => (await ctr(world.address, ['version'])).code === 0, START_TIMEOUT_MS);
+}
+
+/** The replacement containerd's pid while it runs. */
+async function restartedContainerd(tmp: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(join(tmp, RESTARTED_PID_FILE), 'utf8').catch(() => ''), 10);
+  return pid > 0 && (await containerdPids(tmp)).includes(pid) ? pid : undefined;
+}
+
+async function stopRestartedContainerd(pid: number, graceMs: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  await pollFor('containerd stopping', async () => !alive(), graceMs).catch(() => process.kill(pid, 'SIGKILL'));
 }

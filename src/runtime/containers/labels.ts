@@ -18,8 +18,14 @@ export const LABELS = {
   exitCode: 'berth/exit-code',
   /** 'true' for `--rm` */
   autoRemove: 'berth/auto-remove',
-  /** how many times the container was restarted by a policy (issue 6) */
+  /** how many times the container was restarted by its policy since the user last started it */
   restartCount: 'berth/restart-count',
+  /** 'true' once `stop` or `kill` ended the container: its policy does not restart it (Docker's HasBeenManuallyStopped) */
+  manuallyStopped: 'berth/manually-stopped',
+  /** milliseconds berth's reaper waited before its last restart: Docker's back-off doubles it */
+  restartBackoff: 'berth/restart-backoff',
+  /** RFC 3339 time berth's reaper restarts the container at: `ps` shows it Restarting until then */
+  restartDue: 'berth/restart-due',
   /** platform the image was chosen for, `linux/amd64` */
   platform: 'berth/platform',
   /** the signal `stop` sends: `--stop-signal`, else the image's StopSignal, else SIGTERM */
@@ -34,6 +40,15 @@ export const LABELS = {
   healthcheck: 'berth/healthcheck',
 } as const;
 
+/**
+ * containerd's restart monitor (1.6: `io.containerd.internal.v1.restart`) keeps every container
+ * labelled `status=running` running, starting its task with `loguri` as the log URI.
+ */
+export const RESTART_MONITOR_LABELS = {
+  status: 'containerd.io/restart.status',
+  logUri: 'containerd.io/restart.loguri',
+} as const;
+
 /** Container.extensions keys; values are Any with a JSON body. */
 export const EXTENSIONS = {
   /** the validated CreateIntent (Docker's ContainerCreate body): inspect's Config and HostConfig */
@@ -45,9 +60,9 @@ export const EXTENSIONS = {
 export const INTENT_TYPE_URL = 'berth/create-intent';
 export const VOLUMES_TYPE_URL = 'berth/volume-mounts';
 
-/** Keys that are berth's, not the user's: hidden from Config.Labels and label filters. */
+/** Keys that are berth's (or the restart monitor's, set by berth), not the user's: hidden from Config.Labels and label filters. */
 export function isBerthLabel(key: string): boolean {
-  return key.startsWith('berth/');
+  return key.startsWith('berth/') || key.startsWith('containerd.io/restart.');
 }
 
 /**

@@ -3,15 +3,18 @@
 // that records a detached container's exit (and removes it for `--rm`) once it is over.
 
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
-import type { Container } from '../containerd/types.js';
+import { timestampToDate, type Container, type Timestamp } from '../containerd/types.js';
 import { parseCreateIntent, type CreateIntent } from '../intent.js';
 import { berthCommandLine, containerDirectory } from '../paths.js';
 import { SIGKILL, parseSignal } from '../signals.js';
-import { EXTENSIONS, LABELS } from './labels.js';
+import { EXTENSIONS, LABELS, RESTART_MONITOR_LABELS } from './labels.js';
 import { releaseName } from './name-reservation.js';
-import { createTask, deleteTask, getTask, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
+import { markManuallyStopped, recordMonitoredExit, restartLabelsForStart, underRestartMonitor } from './restart.js';
+import { planRestart } from './restart-policy.js';
+import { createTask, deleteTask, getTask, setLabels, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
 import type { TaskIO } from '../logging/task-io.js';
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
@@ -77,6 +80,8 @@ export interface StartOptions {
   readonly openStdin: boolean;
   /** just created by this berth: it has no task to look for */
   readonly fresh?: boolean;
+  /** berth's reaper restarting it by its policy: RestartCount and the back-off go on */
+  readonly byPolicy?: boolean;
 }
 
 export interface StartedContainer {
@@ -102,16 +107,20 @@ export async function startContainer(context: RuntimeContext, container: Contain
   const autoRemove = container.labels[LABELS.autoRemove] === 'true';
   // every start resets the health to `starting`, as Docker's does
   const health = container.labels[LABELS.healthcheck] === 'true' ? await (await import('../health/probe.js')).prepareHealthMonitor(context, container.id, intent) : undefined;
+  const log = parseLogSettings(intent.HostConfig.LogConfig?.Type, intent.HostConfig.LogConfig?.Config ?? undefined);
+  const onExit = reaperCommand(context, container.id, autoRemove);
+  const restartLabels = await restartLabelsForStart(context, container, intent, { log, onExit, byPolicy: options.byPolicy === true });
   const io = await prepareInitIO({
     config: context.config,
     namespace: context.containerd.namespace,
     id: container.id,
-    log: parseLogSettings(intent.HostConfig.LogConfig?.Type, intent.HostConfig.LogConfig?.Config ?? undefined),
+    log,
     tty: intent.Tty === true,
     openStdin: options.openStdin,
     attach: options.attach,
-    onExit: reaperCommand(context, container.id, autoRemove),
+    onExit,
     health,
+    restartMonitored: restartLabels[RESTART_MONITOR_LABELS.status] === 'running',
   });
   try {
     await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });
@@ -120,7 +129,8 @@ export async function startContainer(context: RuntimeContext, container: Contain
     io.attached?.ready.catch(() => undefined);
     const exit = waitForExit(context, container.id);
     exit.catch(() => undefined);
-    await startTask(context, container.id);
+    // the restart monitor's labels only now: it would kill a task it finds merely created
+    await startTask(context, container.id, restartLabels);
     return { io, exit };
   } catch (error) {
     await deleteTask(context, container.id).catch(() => undefined);
@@ -140,6 +150,8 @@ export interface StopOptions {
 
 /** Docker's stop: the stop signal, SIGKILL after the timeout, then the task is reaped. */
 export async function stopContainer(context: RuntimeContext, container: Container, options: StopOptions = {}): Promise<void> {
+  // also while the container waits to be restarted: the restart is off
+  await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
   const task = await getTask(context, container.id);
   if (!task) return;
   if (task.status === 'RUNNING' || task.status === 'PAUSED' || task.status === 'PAUSING') {
@@ -174,6 +186,7 @@ export async function killContainer(context: RuntimeContext, container: Containe
   if (!(await isRunning(context, container.id))) {
     throw new BerthError('failed-precondition', `cannot kill container: ${containerName(container)}: container ${container.id} is not running`);
   }
+  await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
   await signalTask(context, container.id, number);
 }
 
@@ -187,13 +200,16 @@ export interface RemoveOptions {
 export async function removeContainer(context: RuntimeContext, container: Container, options: RemoveOptions): Promise<void> {
   const { containerd, config } = context;
   const task = await getTask(context, container.id);
-  if (task && task.status !== 'STOPPED' && task.status !== 'CREATED') {
-    if (!options.force) {
-      throw new BerthError(
-        'failed-precondition',
-        `cannot remove container "/${containerName(container)}": container is running: stop the container before removing or force remove`,
-      );
-    }
+  const running = task !== undefined && task.status !== 'STOPPED' && task.status !== 'CREATED';
+  if (running && !options.force) {
+    throw new BerthError(
+      'failed-precondition',
+      `cannot remove container "/${containerName(container)}": container is running: stop the container before removing or force remove`,
+    );
+  }
+  // the restart monitor must not start a task between the delete of the last one and the container's
+  if (running || underRestartMonitor(container)) await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
+  if (running) {
     await signalTask(context, container.id, SIGKILL, true).catch(ignoreNotRunning);
     await waitForExit(context, container.id);
   }
@@ -230,13 +246,73 @@ function ignoreNotFound(error: unknown): void {
  * the same at the same moment (a foreground `run`), so everything tolerates "already gone".
  */
 export async function reapContainer(context: RuntimeContext, id: string, remove: boolean): Promise<void> {
+  // containerd may be down (restarting, or killed): the exit is still there when it is back
+  const deadline = Date.now() + REAP_RETRY_MS;
+  for (;;) {
+    try {
+      await reapOnce(context, id, remove);
+      return;
+    } catch (error) {
+      if (!(error instanceof BerthError && error.category === 'unavailable') || Date.now() > deadline) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+const REAP_RETRY_MS = 120_000;
+
+async function reapOnce(context: RuntimeContext, id: string, remove: boolean): Promise<void> {
   const container = await getContainer(context, id);
   if (!container) return;
-  const task = await getTask(context, id);
+  if (underRestartMonitor(container)) {
+    await recordMonitoredExit(context, container);
+    return;
+  }
+  let task = await getTask(context, id);
   if (task && task.status !== 'STOPPED') {
     if (task.status === 'CREATED') return; // output ended before start: a failed start cleans up
     await waitForExit(context, id);
+    task = await getTask(context, id);
   }
-  await deleteTask(context, id);
+  // decided before the task goes, so that `ps` shows Restarting, never Exited, in between
+  const restart = !remove && task?.status === 'STOPPED' ? await planRestartAfter(context, container, task) : undefined;
+  const exit = await deleteTask(context, id);
   if (remove) await removeContainer(context, container, { force: true });
+  else if (restart && exit) await restartWhenDue(context, id, restart);
+  else if (restart) await setLabels(context, id, { [LABELS.restartDue]: undefined }).catch(() => undefined); // someone else reaped it
+}
+
+interface DueRestart {
+  readonly due: string;
+  readonly delayMs: number;
+  readonly openStdin: boolean;
+}
+
+/**
+ * What Docker's daemon does after an exit, done by the reaper: by the policy (`on-failure`, or
+ * a container the monitor cannot start) the container is to start again after the back-off;
+ * the count, the back-off and the due time go to its labels at once.
+ */
+async function planRestartAfter(context: RuntimeContext, container: Container, task: { exit_status: number; exited_at: Timestamp | null }): Promise<DueRestart | undefined> {
+  const intent = storedIntent(container);
+  const exit = { exitCode: task.exit_status, exitedAt: timestampToDate(task.exited_at) };
+  const plan = planRestart(intent.HostConfig.RestartPolicy, container.labels, exit, Date.now());
+  if (!plan) return undefined;
+  const due = new Date(Date.now() + plan.delayMs).toISOString();
+  await setLabels(context, container.id, { [LABELS.restartCount]: String(plan.restartCount), [LABELS.restartBackoff]: String(plan.delayMs), [LABELS.restartDue]: due });
+  return { due, delayMs: plan.delayMs, openStdin: intent.OpenStdin === true };
+}
+
+/** A `stop`, `rm` or `start` meanwhile takes the due time away, and the restart is off. */
+async function restartWhenDue(context: RuntimeContext, id: string, restart: DueRestart): Promise<void> {
+  await sleep(restart.delayMs);
+  const current = await getContainer(context, id);
+  if (!current || current.labels[LABELS.restartDue] !== restart.due) return;
+  try {
+    const started = await startContainer(context, current, { attach: false, openStdin: restart.openStdin, byPolicy: true });
+    await started.io.release();
+  } catch (error) {
+    await setLabels(context, id, { [LABELS.restartDue]: undefined }).catch(() => undefined);
+    throw error;
+  }
 }

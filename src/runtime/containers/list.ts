@@ -9,6 +9,7 @@ import { withHealth } from '../health/records.js';
 import { kubernetesInfo, kubernetesName } from './kubernetes.js';
 import { LABELS, isBerthLabel } from './labels.js';
 import type { ContainerRecord, ContainerStatus, TaskSnapshot } from './record.js';
+import { isRestarting } from './restart-policy.js';
 
 /**
  * Docker's exit code for a container whose end nobody saw: its task is gone (containerd or the
@@ -164,6 +165,11 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
       // UNKNOWN: the shim no longer answers for the task
       status = 'dead';
       exitCode = labelExitCode ?? 0;
+  }
+
+  if ((status === 'exited' || status === 'created') && isRestarting(labels, snapshot?.status, parseDate(labels[LABELS.restartDue]), Date.now())) {
+    status = 'restarting';
+    if (labelExitCode !== undefined && !Number.isNaN(labelExitCode) && snapshot?.status !== 'STOPPED') exitCode = labelExitCode;
   }
 
   const kubernetes = kubernetesInfo(labels);

@@ -3,7 +3,8 @@
 
 import type { RuntimeContext } from '../context.js';
 import type { Container } from '../containerd/types.js';
-import { getContainer, removeContainer, startContainer, type StartedContainer } from './lifecycle.js';
+import { getContainer, removeContainer, startContainer, storedIntent, type StartedContainer } from './lifecycle.js';
+import { hasRestartPolicy } from './restart-policy.js';
 import { deleteTask } from './task.js';
 
 export async function loadContainer(context: RuntimeContext, id: string): Promise<Container> {
@@ -27,8 +28,10 @@ export async function startDetached(context: RuntimeContext, container: Containe
 export async function finishForeground(context: RuntimeContext, container: Container, started: StartedContainer, autoRemove: boolean): Promise<number> {
   const status = await started.exit;
   started.io.attached?.processExited();
-  // deleting the task makes the logger drain and hang up at once, instead of at its next poll
-  await deleteTask(context, container.id);
+  // With a restart policy the logger's reaper records the exit and restarts the container, as
+  // Docker's daemon does after its client has gone; without, the task is deleted here (the
+  // logger, told of the exit, hangs up at once either way).
+  if (!hasRestartPolicy(storedIntent(container).HostConfig.RestartPolicy)) await deleteTask(context, container.id);
   await started.io.attached?.ready.then(() => started.io.attached!.done).catch(() => undefined);
   await started.io.release().catch(() => undefined);
   if (autoRemove) await removeContainer(context, container, { force: true });

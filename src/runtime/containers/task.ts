@@ -78,16 +78,19 @@ export function waitForExit(context: RuntimeContext, id: string, execId = ''): P
     .then((response) => ({ exitCode: response.exit_status, exitedAt: timestampToDate(response.exited_at) }));
 }
 
-export async function startTask(context: RuntimeContext, id: string): Promise<void> {
+/** Tasks.Start, then the start time and `labels` (set or, when undefined, removed) in one update. */
+export async function startTask(context: RuntimeContext, id: string, labels: Record<string, string | undefined> = {}): Promise<void> {
   // taken before Start: a process that exits at once must not look as if it finished before it started
   const startedAt = new Date().toISOString();
   await context.containerd.unary('tasks', 'Start', { container_id: id, exec_id: '' });
-  await setLabels(context, id, { [LABELS.startedAt]: startedAt });
+  await setLabels(context, id, { ...labels, [LABELS.startedAt]: startedAt });
 }
 
-export async function setLabels(context: RuntimeContext, id: string, labels: Record<string, string>): Promise<void> {
+/** Sets labels; a key whose value is undefined is removed (in the mask, absent from the map). */
+export async function setLabels(context: RuntimeContext, id: string, labels: Record<string, string | undefined>): Promise<void> {
+  const values = Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => entry[1] !== undefined));
   await context.containerd.unary('containers', 'Update', {
-    container: { id, labels },
+    container: { id, labels: values },
     update_mask: { paths: Object.keys(labels).map((key) => `labels.${key}`) },
   });
 }

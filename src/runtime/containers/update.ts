@@ -172,7 +172,7 @@ export async function updateContainer(context: RuntimeContext, record: Container
       throw failed(error);
     }
   }
-  await containerd.unary<{ container: Container }>('containers', 'Update', {
+  const { container: updated } = await containerd.unary<{ container: Container }>('containers', 'Update', {
     container: {
       id: record.id,
       spec: container.spec ? { type_url: container.spec.type_url, value: Buffer.from(JSON.stringify(withNewResources(container, intent.HostConfig))) } : undefined,
@@ -180,11 +180,15 @@ export async function updateContainer(context: RuntimeContext, record: Container
     },
     update_mask: { paths: [...(container.spec ? ['spec'] : []), `extensions.${EXTENSIONS.intent}`] },
   });
+  // a running container's restart labels follow the new policy at once (restart-update.ts)
+  if (update.restartPolicy) await (await import('./restart-update.js')).applyRestartPolicy(context, updated, update.restartPolicy);
 }
 
 /** The stored spec with its cgroup limits recomputed; the device rules stay as they were. */
 function withNewResources(container: Container, host: HostConfig): Spec {
   const spec = JSON.parse(Buffer.from(container.spec!.value).toString('utf8')) as Spec;
-  spec.linux.resources = { devices: spec.linux.resources?.devices ?? [], ...hostResources(host) };
+  // block IO names devices, which update does not look up: the create-time settings stay
+  const blockIO = spec.linux.resources?.blockIO;
+  spec.linux.resources = { devices: spec.linux.resources?.devices ?? [], ...(blockIO ? { blockIO } : {}), ...hostResources(host) };
   return spec;
 }

@@ -18,6 +18,11 @@ export interface LoggerConfig {
   readonly holdStdin?: string;
   /** argv run detached (own session, no stdio) once the output is drained and the log closed */
   readonly onExit?: readonly string[];
+  /**
+   * run `onExit` also when the shim ends the logger (SIGTERM): containerd's restart monitor
+   * deletes exited tasks itself, and berth's reaper still has to count the restart
+   */
+  readonly reapWhenDeleted?: boolean;
   /** written once the logger's inputs are open; removed when the log is complete */
   readonly pidFile?: string;
   /** FIFO mode (berth starts the logger for `-i` without `-t`): the output FIFOs instead of fds 3/4 */
@@ -48,7 +53,9 @@ export function checkLoggerConfig(value: unknown): LoggerConfig {
   if (typeof config.logPath !== 'string' || config.logPath === '') fail('logPath must be a path');
   if (!Number.isSafeInteger(config.maxSize) || (config.maxSize as number) < 0) fail('maxSize must be a byte count');
   if (!Number.isSafeInteger(config.maxFile) || (config.maxFile as number) < 1) fail('maxFile must be at least 1');
-  if (config.tty !== undefined && typeof config.tty !== 'boolean') fail('tty must be a boolean');
+  for (const key of ['tty', 'reapWhenDeleted'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'boolean') fail(`${key} must be a boolean`);
+  }
   for (const key of OPTIONAL_STRINGS) {
     if (config[key] !== undefined && (typeof config[key] !== 'string' || config[key] === '')) fail(`${key} must be a non-empty string`);
   }

@@ -146,6 +146,8 @@ export interface InitIOOptions {
   readonly onExit?: string[];
   /** the health check the logger runs while the container runs */
   readonly health?: LoggerHealth;
+  /** containerd's restart monitor restarts the container: the reaper runs even after the shim's SIGTERM */
+  readonly restartMonitored?: boolean;
 }
 
 /**
@@ -182,16 +184,11 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
 
     const holdStdin = openStdin && (tty || !attach) ? fifos.stdin : undefined;
     const loggerConfig: LoggerConfig = {
-      driver: log.driver,
-      logPath: containerLogPath(config, namespace, id),
-      maxSize: log.maxSize,
-      maxFile: log.maxFile,
+      ...commonLoggerConfig(options),
       ...(tty ? { tty: true } : {}),
       ...(attachment ? { attach: attachment.name } : {}),
       listen: watcherSocketName(directory),
       ...(holdStdin ? { holdStdin } : {}),
-      ...(options.onExit ? { onExit: options.onExit } : {}),
-      pidFile,
       ...(fifoMode ? { stdout: fifos.stdout, stderr: fifos.stderr } : {}),
       ...(options.health ? { health: options.health } : {}),
     };
@@ -237,6 +234,32 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
     for (const step of cleanup) step();
     throw error;
   }
+}
+
+/** What every logger of the container is told: where the log goes, its pid file, its reaper. */
+function commonLoggerConfig(options: Omit<InitIOOptions, 'tty' | 'openStdin' | 'attach'>): LoggerConfig {
+  const { config, namespace, id, log } = options;
+  return {
+    driver: log.driver,
+    logPath: containerLogPath(config, namespace, id),
+    maxSize: log.maxSize,
+    maxFile: log.maxFile,
+    ...(options.onExit ? { onExit: options.onExit, ...(options.restartMonitored ? { reapWhenDeleted: true } : {}) } : {}),
+    pidFile: join(containerDirectory(config, namespace, id), 'logger.pid'),
+  };
+}
+
+/**
+ * The log URI containerd's restart monitor starts the container's next tasks with: berth's
+ * logger again (binary://, no stdin, no terminal — the monitor gives a task neither), with a
+ * config of its own so that nothing of one attached run (its socket, its FIFOs) carries over.
+ */
+export async function prepareRestartLogUri(options: Omit<InitIOOptions, 'tty' | 'openStdin' | 'attach'>): Promise<string> {
+  const directory = containerDirectory(options.config, options.namespace, options.id);
+  await mkdir(directory, { recursive: true });
+  const configPath = join(directory, 'logger-restart.json');
+  await writeFile(configPath, `${JSON.stringify(commonLoggerConfig({ ...options, restartMonitored: true }))}\n`);
+  return loggerUri(configPath);
 }
 
 export interface ExecIOOptions {
