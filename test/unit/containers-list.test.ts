@@ -182,15 +182,17 @@ describe('ps rows', () => {
   });
 
   it("lays out the default table exactly as Docker's default template", () => {
-    const rows = [
+    const records = [
       record('web', 'a', '2026-12-04T17:58:55Z', 'running', {}, ['sh', '-c', 'echo "quoted" \\ done']),
       record('other', 'c', '2026-12-04T17:59:57Z', 'exited', {}, ['true']),
-    ].map((r) => containerRow(r, { truncate: true, now: NOW, sizes: new Map([[id('a'), { rw: 1, rootFs: 2 }]]) }));
+    ];
+    const options = { truncate: true, now: NOW, sizes: new Map([[id('a'), { rw: 1, rootFs: 2 }]]) };
+    const rows = records.map((r) => containerRow(r, options));
     const template = '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
     const headers = { ID: 'CONTAINER ID', RunningFor: 'CREATED' };
-    assert.equal(defaultTable(rows, false), formatList(rows, undefined, { defaultTable: `table ${template}`, headers }));
-    assert.equal(defaultTable(rows, true), formatList(rows, undefined, { defaultTable: `table ${template}\t{{.Size}}`, headers }));
-    assert.ok(defaultTable(rows, false).includes(`"sh -c 'echo \\"quoted…"`));
+    assert.equal(defaultTable(records, options, false), formatList(rows, undefined, { defaultTable: `table ${template}`, headers }));
+    assert.equal(defaultTable(records, options, true), formatList(rows, undefined, { defaultTable: `table ${template}\t{{.Size}}`, headers }));
+    assert.ok(defaultTable(records, options, false).includes(`"sh -c 'echo \\"quoted…"`));
   });
 
   it('keeps the whole ID and command with --no-trunc', () => {

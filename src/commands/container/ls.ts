@@ -77,18 +77,19 @@ export default class ContainerList extends BerthCommand {
       sizes = await containerSizes(runtime, selected);
     }
     // A container whose image name no longer names any image shows the image's ID, as Docker's does.
-    const imageNames = new Set((await images?.store.listImages())?.map((image) => image.name));
+    const imageNames = new Set(images?.records.map((image) => image.name));
     const imageOf = (record: (typeof selected)[number]) =>
       record.imageId !== '' && record.container.image !== '' && !imageNames.has(record.container.image) ? record.imageId : record.imageAsTyped;
-    const now = Date.now();
-    const rows = selected.map((record) => ps.containerRow(record, { truncate, now, sizes, imageOf }));
-    this.print(flags.format === undefined || flags.format === 'table' ? ps.defaultTable(rows, flags.size) : render(rows));
+    const rowOptions = { truncate, now: Date.now(), sizes, imageOf };
+    if (flags.format === undefined || flags.format === 'table') this.print(ps.defaultTable(selected, rowOptions, flags.size));
+    else this.print(render(selected.map((record) => ps.containerRow(record, rowOptions))));
   }
 }
 
 async function openImages(runtime: RuntimeContext) {
   const { openImageStore } = await import('../../cli/image-context.js');
-  return { store: await openImageStore(runtime) };
+  const store = await openImageStore(runtime);
+  return { store, records: await store.listImages() };
 }
 
 /** `ancestor=` values as image IDs (with the images built on them) and, for images gone, names. */
@@ -96,7 +97,7 @@ async function resolveAncestors(images: Awaited<ReturnType<typeof openImages>>, 
   const { findImages, readLocalImage } = await import('../../image/local.js');
   const { ancestorSet } = await import('../../runtime/containers/ps.js');
   const { store } = images;
-  const locals = await Promise.all((await store.listImages()).map((record) => readLocalImage(store, record).catch(() => undefined)));
+  const locals = await Promise.all(images.records.map((record) => readLocalImage(store, record).catch(() => undefined)));
   const localImages = locals.filter((image) => image !== undefined);
   const resolved = [];
   const unresolved: string[] = [];

@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs/light.js';
 import descriptor from './generated/containerd.json' with { type: 'json' };
+import type { ReplyDecoder } from './container-summaries.js';
 import { fromGrpcError } from './errors.js';
 import { WireSession, type WireCall } from './wire-stream.js';
 
@@ -34,11 +35,8 @@ export interface CallOptions {
   readonly lease?: string;
   /** unary deadline; long-lived calls (Wait, Subscribe) pass `Infinity` */
   readonly timeoutMs?: number;
-  /**
-   * A message type of berth's protos to decode the reply with instead of the method's own: a
-   * subset with the same field numbers, so that fields a caller does not need are skipped.
-   */
-  readonly replyType?: string;
+  /** Decodes the reply instead of the method's generated decoder (container-summaries.ts). */
+  readonly replyDecoder?: ReplyDecoder;
   /** streams: cancels the call; the stream then ends without an error */
   readonly signal?: AbortSignal;
 }
@@ -59,9 +57,9 @@ const definitions = new Map<string, MethodDefinition>();
  * Serializers for one method, made on first use. (A package definition built for every method of every
  * service up front, as @grpc/proto-loader makes it, cost each command ~40 ms before its first call.)
  */
-function methodDefinition(service: ServiceName, method: string, replyType?: string): MethodDefinition {
+function methodDefinition(service: ServiceName, method: string, replyDecoder?: ReplyDecoder): MethodDefinition {
   const path = `/${SERVICES[service]}/${method}`;
-  const key = replyType ? `${path} ${replyType}` : path;
+  const key = replyDecoder ? `${path} ${replyDecoder.name}` : path;
   const known = definitions.get(key);
   if (known) return known;
   root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
@@ -69,11 +67,11 @@ function methodDefinition(service: ServiceName, method: string, replyType?: stri
   if (!rpc) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
   rpc.resolve();
   const requestType = rpc.resolvedRequestType!;
-  const responseType = replyType ? root.lookupType(replyType) : rpc.resolvedResponseType!;
+  const responseType = rpc.resolvedResponseType!;
   const definition: MethodDefinition = {
     path,
     requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as Record<string, unknown>)).finish()),
-    responseDeserialize: (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
+    responseDeserialize: replyDecoder ? (bytes) => replyDecoder.decode(bytes) : (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
   };
   definitions.set(key, definition);
   return definition;
@@ -122,7 +120,7 @@ export class ContainerdClient {
   }
 
   unary<Response>(service: ServiceName, method: string, request: object, options: CallOptions = {}): Promise<Response> {
-    const definition = methodDefinition(service, method, options.replyType);
+    const definition = methodDefinition(service, method, options.replyDecoder);
     const timeout = options.timeoutMs ?? DEFAULT_DEADLINE_MS;
     const callOptions: grpc.CallOptions = Number.isFinite(timeout) ? { deadline: Date.now() + timeout } : {};
     return new Promise((resolvePromise, reject) => {
@@ -149,7 +147,7 @@ export class ContainerdClient {
   }
 
   async *stream<Message>(service: ServiceName, method: string, request: object, options: CallOptions = {}): AsyncGenerator<Message> {
-    const definition = methodDefinition(service, method, options.replyType);
+    const definition = methodDefinition(service, method, options.replyDecoder);
     const call = this.channel.makeServerStreamRequest(
       definition.path,
       definition.requestSerialize,

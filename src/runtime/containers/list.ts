@@ -4,6 +4,7 @@
 
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
+import { containerSummariesReply, containerSummaryMessage } from '../containerd/container-summaries.js';
 import { timestampToDate, type Container, type Process } from '../containerd/types.js';
 import { withHealth } from '../health/records.js';
 import { kubernetesInfo, kubernetesName } from './kubernetes.js';
@@ -60,22 +61,17 @@ export async function listContainerMessages(context: RuntimeContext, filters: re
   return messages.map(({ container }) => container);
 }
 
-type ContainerSummary = Omit<Container, 'extensions'>;
-
 /** As listContainerMessages, with the extensions skipped unread. */
 async function listContainerSummaries(context: RuntimeContext, filters: readonly string[]): Promise<Container[]> {
   const { containerd } = context;
-  const withoutExtensions = (summary: ContainerSummary): Container => ({ ...summary, extensions: {} });
   try {
-    const replyType = 'containerd.services.containers.v1.ListContainerSummariesResponse';
-    const { containers } = await containerd.unary<{ containers: ContainerSummary[] }>('containers', 'List', { filters }, { replyType });
-    return containers.map(withoutExtensions);
+    const { containers } = await containerd.unary<{ containers: Container[] }>('containers', 'List', { filters }, { replyDecoder: containerSummariesReply });
+    return containers;
   } catch (error) {
     if (!tooLarge(error)) throw error;
   }
-  const replyType = 'containerd.services.containers.v1.ListContainerSummaryMessage';
-  const messages = await containerd.collect<{ container: ContainerSummary }>('containers', 'ListStream', { filters }, { replyType });
-  return messages.map(({ container }) => withoutExtensions(container));
+  const messages = await containerd.collect<{ container: Container }>('containers', 'ListStream', { filters }, { replyDecoder: containerSummaryMessage });
+  return messages.map(({ container }) => container);
 }
 
 /** The init tasks of the namespace by container ID (containerd leaves `container_id` empty here). */
@@ -200,11 +196,52 @@ export function decodeRecord(container: Container, task?: Process): ContainerRec
   return record;
 }
 
-function specCommand(spec: Buffer): string[] {
+/**
+ * process.args of an OCI spec. Read from the bytes without parsing the whole spec: JSON.parse of
+ * every Kubernetes container's spec was a tenth of a 300-container listing. Go (and berth) write
+ * `process` near the start with `args` before `env`, so its first `"args":` after `"process":`
+ * is the one; anything unexpected falls back to parsing it all.
+ */
+export function specCommand(spec: Buffer): string[] {
+  const start = argsStart(spec);
+  const end = start < 0 ? -1 : jsonArrayEnd(spec, start);
+  if (end > 0) {
+    try {
+      const args: unknown = JSON.parse(spec.toString('utf8', start, end + 1));
+      if (Array.isArray(args)) return args.map(String);
+    } catch {
+      // not what it seemed: parse the whole spec below
+    }
+  }
   try {
     const args = (JSON.parse(spec.toString('utf8')) as { process?: { args?: unknown } }).process?.args;
     return Array.isArray(args) ? args.map(String) : [];
   } catch {
     return [];
   }
+}
+
+/** Where the `[` of process.args is, or -1. */
+function argsStart(spec: Buffer): number {
+  const process = spec.indexOf('"process":');
+  const args = process < 0 ? -1 : spec.indexOf('"args":', process);
+  if (args < 0) return -1;
+  let index = args + '"args":'.length;
+  while (spec[index] === 0x20) index += 1;
+  return spec[index] === 0x5b ? index : -1;
+}
+
+/** The index of the `]` closing the JSON array that starts at `start`, or -1. */
+function jsonArrayEnd(bytes: Buffer, start: number): number {
+  let inString = false;
+  for (let index = start + 1; index < bytes.length; index += 1) {
+    const byte = bytes[index];
+    if (inString) {
+      if (byte === 0x5c) index += 1; // the escaped character
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5d) return index;
+    else if (byte === 0x5b || byte === 0x7b) return -1; // args holds strings only
+  }
+  return -1;
 }

@@ -227,18 +227,6 @@ function quoteCommand(text: string): string {
 const DEFAULT_COLUMNS = ['ID', 'Image', 'Command', 'RunningFor', 'Status', 'Ports', 'Names'] as const;
 const DEFAULT_HEADER = 'CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES';
 
-/**
- * The default `ps` table (with `-s`, its SIZE column), laid out as formatList would lay out
- * Docker's default template, without running the template engine for every row: `ps -a`
- * over hundreds of containers is the listing scripts and people run most.
- */
-export function defaultTable(rows: readonly Record<string, unknown>[], withSize: boolean): string {
-  const columns: readonly string[] = withSize ? [...DEFAULT_COLUMNS, 'Size'] : DEFAULT_COLUMNS;
-  let text = withSize ? `${DEFAULT_HEADER}\tSIZE\n` : `${DEFAULT_HEADER}\n`;
-  for (const row of rows) text += `${columns.map((column) => String(row[column])).join('\t')}\n`;
-  return tabwrite(text);
-}
-
 export interface RowOptions {
   /** not `--no-trunc` */
   readonly truncate: boolean;
@@ -250,49 +238,70 @@ export interface RowOptions {
   readonly imageOf?: (record: ContainerRecord) => string;
 }
 
-/**
- * One row for `ps` templates: Docker's ContainerContext, fields in the order `{{json .}}` prints
- * them. Mounts and Networks come from the stored intent, parsed only if a template asks.
- */
-export function containerRow(record: ContainerRecord, options: RowOptions): Record<string, unknown> {
-  const { truncate, now } = options;
-  const createdSeconds = Math.floor(record.created.getTime() / 1000);
-  let intent: ReturnType<typeof storedIntentOf> | null = null;
-  const intentOf = () => (intent === null ? (intent = storedIntentOf(record)) : intent);
-  const labels = record.userLabels;
-  const row: Record<string, unknown> = {};
-  const lazy = (name: string, compute: () => unknown) => Object.defineProperty(row, name, { get: compute, enumerable: true, configurable: true });
-  // Every field is worked out only if the template reads it: `ps -a` may have hundreds of rows.
-  lazy('Command', () => quoteCommand(truncate ? ellipsis(commandText(record.command), 20) : commandText(record.command)));
-  lazy('CreatedAt', () => formatValue(new Date(createdSeconds * 1000)));
-  lazy('ID', () => (truncate ? record.id.slice(0, 12) : record.id));
-  lazy('Image', () => cachedImageText(options.imageOf ? options.imageOf(record) : record.imageAsTyped, record.imageId, truncate));
-  lazy('Labels', () =>
-    Object.keys(labels)
-      .map((key) => `${key}=${labels[key]}`)
+// The stored intent is JSON: parsed once per record, and only for a column that needs it.
+const intents = new WeakMap<ContainerRecord, ReturnType<typeof storedIntentOf>>();
+function intentOf(record: ContainerRecord): ReturnType<typeof storedIntentOf> {
+  if (!intents.has(record)) intents.set(record, storedIntentOf(record));
+  return intents.get(record);
+}
+
+const createdSeconds = (record: ContainerRecord) => Math.floor(record.created.getTime() / 1000);
+const mountsOf = (record: ContainerRecord) => mountPoints(intentOf(record), storedVolumeMounts(record.container));
+
+/** Docker's ContainerContext fields, in the order `{{json .}}` prints them. */
+const FIELDS = {
+  Command: (record, { truncate }) => quoteCommand(truncate ? ellipsis(commandText(record.command), 20) : commandText(record.command)),
+  CreatedAt: (record) => formatValue(new Date(createdSeconds(record) * 1000)),
+  ID: (record, { truncate }) => (truncate ? record.id.slice(0, 12) : record.id),
+  Image: (record, { truncate, imageOf }) => cachedImageText(imageOf ? imageOf(record) : record.imageAsTyped, record.imageId, truncate),
+  Labels: ({ userLabels }) =>
+    Object.keys(userLabels)
+      .map((key) => `${key}=${userLabels[key]}`)
       .sort()
       .join(','),
-  );
-  const mountsOf = () => mountPoints(intentOf(), storedVolumeMounts(record.container));
-  lazy('LocalVolumes', () => String(mountsOf().filter((mount) => mount.Driver === 'local').length));
-  lazy('Mounts', () =>
-    mountsOf()
+  LocalVolumes: (record) => String(mountsOf(record).filter((mount) => mount.Driver === 'local').length),
+  Mounts: (record, { truncate }) =>
+    mountsOf(record)
       .map((mount) => mount.Name || mount.Source)
       .map((name) => (truncate ? ellipsis(name, 15) : name))
       .join(','),
-  );
-  lazy('Names', () => record.name);
-  lazy('Networks', () => networkMode(intentOf()));
-  lazy('Platform', () => null);
-  lazy('Ports', () => portsText(record));
-  lazy('RunningFor', () => `${humanDuration(now - createdSeconds * 1000)} ago`);
-  lazy('Size', () => {
-    const size = options.sizes?.get(record.id) ?? { rw: 0, rootFs: 0 };
+  Names: (record) => record.name,
+  Networks: (record) => networkMode(intentOf(record)),
+  Platform: () => null,
+  Ports: (record) => portsText(record),
+  RunningFor: (record, { now }) => `${humanDuration(now - createdSeconds(record) * 1000)} ago`,
+  Size: (record, { sizes }) => {
+    const size = sizes?.get(record.id) ?? { rw: 0, rootFs: 0 };
     const rw = humanSize(size.rw, 3);
     return size.rootFs > 0 ? `${rw} (virtual ${humanSize(size.rootFs, 3)})` : rw;
-  });
-  lazy('State', () => record.status);
-  lazy('Status', () => statusText(record, now));
+  },
+  State: (record) => record.status,
+  Status: (record, { now }) => statusText(record, now),
+} satisfies Record<string, (record: ContainerRecord, options: RowOptions) => unknown>;
+
+/**
+ * The default `ps` table (with `-s`, its SIZE column), laid out as formatList would lay out
+ * Docker's default template over containerRow's rows, without the template engine or a row
+ * object per container: `ps -a` over hundreds of containers is the listing scripts and people
+ * run most.
+ */
+export function defaultTable(records: readonly ContainerRecord[], options: RowOptions, withSize: boolean): string {
+  const columns: readonly (keyof typeof FIELDS)[] = withSize ? [...DEFAULT_COLUMNS, 'Size'] : DEFAULT_COLUMNS;
+  let text = withSize ? `${DEFAULT_HEADER}\tSIZE\n` : `${DEFAULT_HEADER}\n`;
+  for (const record of records) text += `${columns.map((column) => String(FIELDS[column](record, options))).join('\t')}\n`;
+  return tabwrite(text);
+}
+
+/**
+ * One row for `ps` templates: Docker's ContainerContext, fields in the order `{{json .}}` prints
+ * them, each worked out only if the template reads it (`ps -a` may have hundreds of rows).
+ */
+export function containerRow(record: ContainerRecord, options: RowOptions): Record<string, unknown> {
+  const labels = record.userLabels;
+  const row: Record<string, unknown> = {};
+  for (const [name, compute] of Object.entries(FIELDS)) {
+    Object.defineProperty(row, name, { get: () => compute(record, options), enumerable: true, configurable: true });
+  }
   // Kubernetes' names: in `{{json .}}` only for the kubelet's containers, readable by every template
   const { kubernetes } = record;
   for (const [field, value] of Object.entries(kubernetesFields(record))) {
@@ -311,7 +320,7 @@ export function kubernetesFields(record: ContainerRecord): Record<(typeof KUBERN
 }
 
 /** Whether a `--format` template reads `.Size` (Docker measures sizes only then, or with -s). */
-const ROW_FIELDS = ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Platform', 'Ports', 'RunningFor', 'Size', 'State', 'Status', ...KUBERNETES_FIELDS];
+const ROW_FIELDS = [...Object.keys(FIELDS), ...KUBERNETES_FIELDS];
 
 /** Whether a `--format` template reads any of `fields`: rendered once on a probe row that notices. */
 export function templateUses(format: string | undefined, render: (row: Record<string, unknown>) => void, fields: readonly string[]): boolean {
