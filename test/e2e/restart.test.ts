@@ -86,6 +86,32 @@ test('--restart always: the exited process runs again, logging on; after stop it
   });
 });
 
+test('--restart always: stop at any moment of the monitor\'s pass leaves the container stopped', async () => {
+  // a pass that read the labels before stop took them away starts the task once more: stop
+  // must end that one too, not fail on it nor return with the container running
+  await scene(async ({ b, img }) => {
+    const names = ['often0', 'often1', 'often2', 'often3', 'often4', 'often5'];
+    await withContainers(b, names, async () => {
+      for (const name of names) {
+        const run = await b(['run', '-d', '--name', name, '--network', 'none', '--restart', 'always', img, 'sh', '-c', 'sleep 0.3; exit 1']);
+        assert.equal(run.code, 0, run.stderr);
+      }
+      await sleep(1500);
+      await Promise.all(
+        names.map(async (name, index) => {
+          await sleep(index * 170);
+          const stop = await b(['stop', '-t', '1', name]);
+          assert.equal(stop.code, 0, stop.stderr);
+        }),
+      );
+      await holds('all stopped', 1500, async () => {
+        const ps = await b(['ps', '-a', '--filter', 'name=often', '--format', '{{.Names}} {{.State}}']);
+        return lines(ps.stdout).sort().join(',') === names.map((name) => `${name} exited`).join(',');
+      });
+    });
+  });
+});
+
 test('--restart on-failure:2: two restarts, then Exited (1) with RestartCount 2', async () => {
   await scene(async ({ b, img }) => {
     await withContainers(b, ['twice'], async () => {

@@ -150,8 +150,57 @@ export interface StopOptions {
 
 /** Docker's stop: the stop signal, SIGKILL after the timeout, then the task is reaped. */
 export async function stopContainer(context: RuntimeContext, container: Container, options: StopOptions = {}): Promise<void> {
+  const monitored = underRestartMonitor(container);
   // also while the container waits to be restarted: the restart is off
   await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
+  await endAndDeleteTask(context, container.id, monitored, () => endTask(context, container, options), () => deleteTask(context, container.id));
+  // the logger leaves the reaping to whoever deletes the task: `--rm` is ours to honour here
+  if (container.labels[LABELS.autoRemove] === 'true' && !options.keepAutoRemoved) await removeContainer(context, container, { force: true });
+}
+
+/**
+ * containerd's restart monitor reads the labels, then acts on what it read: a pass that began
+ * before the labels were taken away may start a task once more after they were. That happens
+ * at most once per pass, soon after; a few rounds and a short look afterwards settle it.
+ */
+const MONITOR_ROUNDS = 4;
+const MONITOR_SETTLE_MS = 400;
+
+/** Ends and deletes the task, again if the monitor started another meanwhile. */
+async function endAndDeleteTask(
+  context: RuntimeContext,
+  id: string,
+  monitored: boolean,
+  end: () => Promise<void>,
+  remove: () => Promise<unknown>,
+): Promise<void> {
+  for (let round = 1; ; round += 1) {
+    await end();
+    try {
+      await remove();
+    } catch (error) {
+      if (monitored && round < MONITOR_ROUNDS && isRunningProcessRefusal(error)) continue;
+      throw error;
+    }
+    if (!monitored || round >= MONITOR_ROUNDS || !(await monitorStartsAnother(context, id))) return;
+  }
+}
+
+async function monitorStartsAnother(context: RuntimeContext, id: string): Promise<boolean> {
+  const until = Date.now() + MONITOR_SETTLE_MS;
+  while (Date.now() < until) {
+    await sleep(50);
+    if (await getTask(context, id)) return true;
+  }
+  return false;
+}
+
+function isRunningProcessRefusal(error: unknown): boolean {
+  return error instanceof BerthError && /cannot delete a running process/.test(error.message);
+}
+
+/** The stop signal, SIGKILL after the timeout; returns when the task is not running. */
+async function endTask(context: RuntimeContext, container: Container, options: StopOptions): Promise<void> {
   const task = await getTask(context, container.id);
   if (!task) return;
   if (task.status === 'RUNNING' || task.status === 'PAUSED' || task.status === 'PAUSING') {
@@ -166,9 +215,6 @@ export async function stopContainer(context: RuntimeContext, container: Containe
       await waitForExit(context, container.id);
     }
   }
-  await deleteTask(context, container.id);
-  // the logger leaves the reaping to whoever deletes the task: `--rm` is ours to honour here
-  if (container.labels[LABELS.autoRemove] === 'true' && !options.keepAutoRemoved) await removeContainer(context, container, { force: true });
 }
 
 function ignoreNotRunning(error: unknown): void {
@@ -207,14 +253,20 @@ export async function removeContainer(context: RuntimeContext, container: Contai
       `cannot remove container "/${containerName(container)}": container is running: stop the container before removing or force remove`,
     );
   }
+  const monitored = underRestartMonitor(container);
   // the restart monitor must not start a task between the delete of the last one and the container's
-  if (running || underRestartMonitor(container)) await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
-  if (running) {
-    await signalTask(context, container.id, SIGKILL, true).catch(ignoreNotRunning);
-    await waitForExit(context, container.id);
-  }
-  if (task) {
-    await containerd.unary('tasks', 'Delete', { container_id: container.id }).catch(ignoreNotFound);
+  if (running || monitored) await markManuallyStopped(context, container, storedIntent(container).HostConfig.RestartPolicy);
+  if (task || monitored) {
+    let round = 0;
+    const kill = async (): Promise<void> => {
+      round += 1;
+      if (!(round === 1 ? running : await isRunning(context, container.id))) return;
+      await signalTask(context, container.id, SIGKILL, true).catch(ignoreNotRunning);
+      await waitForExit(context, container.id);
+    };
+    // its exit is not recorded: the container goes
+    const remove = () => containerd.unary('tasks', 'Delete', { container_id: container.id }).catch(ignoreNotFound);
+    await endAndDeleteTask(context, container.id, monitored, kill, remove);
   }
   await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
   if (container.snapshot_key) {
