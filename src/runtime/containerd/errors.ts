@@ -38,5 +38,18 @@ export function fromGrpcError(error: ServiceError | Error, address: string): Ber
     }
     return new BerthError('unavailable', `cannot connect to containerd at ${address}: ${details}`, { cause: error });
   }
-  return new BerthError(CATEGORY_BY_CODE[code] ?? 'internal', details, { cause: error });
+  return new BerthError(categoryOf(code, details), details, { cause: error });
+}
+
+const UNKNOWN = 2;
+
+/**
+ * containerd passes the deadline a call carries (grpc-timeout) on to its handlers; one that runs
+ * out there comes back as Unknown "context deadline exceeded" — often before the client's own
+ * timer fires. It is the same timeout.
+ */
+function categoryOf(code: number, details: string): ErrorCategory {
+  if (code === UNKNOWN && /^context deadline exceeded\b/.test(details)) return 'deadline-exceeded';
+  if (code === UNKNOWN && /^context canceled\b/.test(details)) return 'canceled';
+  return CATEGORY_BY_CODE[code] ?? 'internal';
 }
