@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --
-// The `berth` executable: the bundled CLI, built by `npm run build`.
+// The `berth` executable: the bundled CLI, built by `npm run build`, loaded with its code cache.
 // (`node --`: Node 20 would otherwise take a later `--env-file` of `berth run` as its own option.)
-import { main } from '../dist/main.js';
+import { loadBundle } from './load-bundle.cjs';
 
-const code = await main(process.argv.slice(2));
+const berth = loadBundle();
+const code = await berth.exports.main(process.argv.slice(2));
+berth.saveCodeCache(process.env.BERTH_CODE_CACHE === 'write');
 // Leftover handles (a FIFO open, a gRPC channel closing) must not keep berth alive.
 process.exit(code);

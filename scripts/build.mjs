@@ -1,7 +1,7 @@
-// npm run build: protos → JSON descriptor, TypeScript → one esbuild bundle (fast startup),
-// oclif.manifest.json, then a type check.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// npm run build: protos → JSON descriptor, TypeScript → one esbuild bundle and its V8 code
+// cache (fast startup), oclif.manifest.json, then a type check.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -72,13 +72,15 @@ await build({
   logLevel: 'warning',
 });
 
+// The CLI: one CommonJS bundle, because Node 20 caches no compiled code of its own and V8 takes
+// a code cache only for a classic script: bin/run.js compiles it with the cache made below.
+// Modules behind dynamic import() are still evaluated only when a command asks for them.
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/main.ts', commands: 'src/cli/command-map.ts' },
-  outdir: 'dist',
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/berth.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
@@ -87,12 +89,34 @@ await build({
   logLevel: 'warning',
   plugins: [lazyRequires],
   alias: { 'wsl-utils': './src/cli/shims/wsl-utils.ts' },
-  define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit) },
-  // Bundled CommonJS dependencies (oclif, grpc-js) expect require/__dirname in scope.
-  banner: {
-    js: "import { createRequire as __berthCreateRequire } from 'node:module'; import { fileURLToPath as __berthFileURLToPath } from 'node:url'; const require = __berthCreateRequire(import.meta.url); const __filename = __berthFileURLToPath(import.meta.url); const __dirname = __berthFileURLToPath(new URL('.', import.meta.url));",
-  },
+  define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit), 'import.meta.url': '__berthModuleUrl' },
+  // the CommonJS wrapper, written out: bin/load-bundle.cjs compiles the file's text as it is
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nvar __berthModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
 });
+// import() left in the bundle (a Node module, which esbuild does not bundle) would fail under
+// bin/load-bundle.cjs; oclif's and tsx's own import() of ESM files are never reached by berth.
+const dynamicImports = readFileSync(`${root}dist/berth.cjs`, 'latin1').match(/\bimport\(\s*["'`]node:[^"'`]+["'`]\s*\)/g);
+if (dynamicImports) throw new Error(`dist/berth.cjs: import() of Node modules (use a static import): ${[...new Set(dynamicImports)].join(', ')}`);
+// oclif's explicit command strategy (package.json: oclif.commands) requires a module
+writeFileSync(`${root}dist/commands.cjs`, "module.exports = require('../bin/load-bundle.cjs').loadBundle().exports;\n");
+
+// The code cache: V8's bytecode for what the commands below compiled, each run adding to what
+// the one before left (BERTH_CODE_CACHE=write). No containerd is needed: the commands get as
+// far as their first call to it, which is what every start compiles. A cache V8 rejects (another
+// node) only costs the compile; bin/run.js then writes a fresh one.
+const codeCacheRuns = [['ps', '-a'], ['images'], ['run', '--rm', 'x', 'true'], ['inspect', 'x'], ['logs', 'x'], ['exec', 'x', 'true'], ['rm', '-f', 'x'], ['pull', '-q', '127.0.0.1:9/x']];
+const noConfig = `${root}dist/.code-cache.toml`;
+writeFileSync(noConfig, '');
+for (const args of codeCacheRuns) {
+  spawnSync(process.execPath, ['--', `${root}bin/run.js`, ...args], {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, BERTH_CODE_CACHE: 'write', CONTAINERD_ADDRESS: `${root}dist/.no-containerd.sock`, BERTH_TOML: noConfig },
+  });
+}
+rmSync(noConfig);
+if (!existsSync(`${root}dist/berth.cjs.cache`)) throw new Error('no code cache was written (dist/berth.cjs.cache)');
 
 run(bin('oclif'), ['manifest']);
 run(bin('tsc'), ['--noEmit', '-p', '.']);

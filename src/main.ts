@@ -16,6 +16,9 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 /** bundled, so that oclif need not find and read package.json on every start */
 const packageJson = pjson as unknown as PJSON;
 
+/** oclif's explicit command strategy reads the commands from the bundle (package.json: oclif.commands) */
+export { COMMANDS };
+
 type ParseError = Error & { parse?: unknown; flags?: string[] };
 
 /** oclif's parse errors become Docker's usage errors: `unknown flag: --x` + where to get help, exit 125. */

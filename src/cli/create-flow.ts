@@ -1,6 +1,7 @@
 // What `run` and `create` share: flags → intent, the image made local, the container created,
 // `--cidfile` written. Anything failing here fails before the container starts: exit 125.
 
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
 import type { RuntimeContext } from '../runtime/context.js';
@@ -42,7 +43,6 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
   }
   try {
     if (options.cidfile) {
-      const { existsSync } = await import('node:fs');
       if (existsSync(options.cidfile)) {
         throw new BerthError('usage', `Container ID file found, make sure the other container isn't running or delete ${options.cidfile}`);
       }

@@ -20,7 +20,7 @@ export function containerLogPath(config: BerthConfig, namespace: string, id: str
 
 /**
  * `node bin/run.js`: how detached helpers (the reaper a logger starts when a container exits)
- * run berth again. Every bundle chunk sits in dist/, one level below the package root.
+ * run berth again. The bundle sits in dist/, one level below the package root.
  */
 export function berthCommandLine(): string[] {
   return [process.execPath, '--', fileURLToPath(new URL('../bin/run.js', import.meta.url))];

@@ -8,7 +8,7 @@ export default class ContainerCopy extends BerthCommand {
 and extract it to a directory destination in a container.
 Use '-' as the destination to stream a tar archive of a
 container source to stdout.`;
-  static usage = ['cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-', 'cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH'];
+  static usage = ['[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-', '[OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH'];
   static aliases = ['cp'];
   static args = {
     source: Args.string({ required: true, description: 'CONTAINER:SRC_PATH, a local path, or - for a tar stream on stdin' }),

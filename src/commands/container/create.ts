@@ -4,7 +4,7 @@ import { containerArgv, CREATE_FLAGS } from '../../cli/container-flags.js';
 
 export default class ContainerCreate extends BerthCommand {
   static summary = 'Create a new container';
-  static usage = 'create [OPTIONS] IMAGE [COMMAND] [ARG...]';
+  static usage = '[OPTIONS] IMAGE [COMMAND] [ARG...]';
   static aliases = ['create'];
   static strict = false;
   static splitAtFirstPositional = true;

@@ -6,7 +6,7 @@ import { BerthError } from '../../errors.js';
 
 export default class ContainerExec extends BerthCommand {
   static summary = 'Execute a command in a running container';
-  static usage = 'exec [OPTIONS] CONTAINER COMMAND [ARG...]';
+  static usage = '[OPTIONS] CONTAINER COMMAND [ARG...]';
   static aliases = ['exec'];
   static strict = false;
   static splitAtFirstPositional = true;

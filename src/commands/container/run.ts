@@ -5,7 +5,7 @@ import { BerthError } from '../../errors.js';
 
 export default class ContainerRun extends BerthCommand {
   static summary = 'Create and run a new container from an image';
-  static usage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
+  static usage = '[OPTIONS] IMAGE [COMMAND] [ARG...]';
   static aliases = ['run'];
   static strict = false;
   static splitAtFirstPositional = true;

@@ -3,7 +3,7 @@
 // its CLI (local paths, archive renaming) and its daemon (container paths); berth does both
 // in one process, and answers with the message each side of Docker would have given.
 
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { BerthError } from '../../errors.js';
@@ -116,7 +116,6 @@ async function localDestination(path: string): Promise<CopyDestination> {
     }
     if (!stats.isSymbolicLink()) return { path: current, exists: true, isDir: stats.isDirectory() };
     if (hops >= 10) throw new BerthError('invalid-argument', `too many symlinks in ${path}`);
-    const { readlink } = await import('node:fs/promises');
     const target = await readlink(current);
     current = target.startsWith('/') ? target : posix.join(splitPathDirEntry(current).dir, target);
   }

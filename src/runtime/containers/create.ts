@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { hostname as hostHostnameOf } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { LocalImage } from '../../image/local.js';
@@ -239,7 +240,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
           : undefined,
       ]);
       const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
-      const hostname = hostHostname && !intent.Hostname ? (await import('node:os')).hostname() : intent.Hostname || id.slice(0, 12);
+      const hostname = hostHostname && !intent.Hostname ? hostHostnameOf() : intent.Hostname || id.slice(0, 12);
       const etcFiles = await writeEtcFiles(directory, {
         hostname,
         domainname: intent.Domainname,

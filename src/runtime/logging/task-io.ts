@@ -119,7 +119,7 @@ const NODE_OPTIONS = ['--max-semi-space-size=1', '--v8-pool-size=0'];
 
 /** The logger's entry points: the wrapper the shim runs and the bundle berth runs in FIFO mode. */
 export function loggerPaths(): { wrapper: string; script: string } {
-  // The bundle's chunks sit in dist/ (one level down); under tsx this file is src/runtime/logging/.
+  // The bundle sits in dist/ (one level down); under tsx this file is src/runtime/logging/.
   let directory = dirname(fileURLToPath(import.meta.url));
   for (let level = 0; level < 4; level++) {
     if (existsSync(join(directory, 'bin', 'berth-logger'))) break;

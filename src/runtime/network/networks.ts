@@ -5,6 +5,7 @@
 // modes, listed as networks the way Docker lists them.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
@@ -280,6 +281,5 @@ export async function createNetwork(config: BerthConfig, request: CreateNetworkO
 /** Deletes a network's config and its bridge device. Call under the host network lock, after checking it has no endpoints. */
 export async function removeNetworkFiles(network: Network): Promise<void> {
   await rm(network.file, { force: true });
-  const { execFile } = await import('node:child_process');
   await new Promise<void>((resolvePromise) => execFile('ip', ['link', 'delete', network.bridge, 'type', 'bridge'], () => resolvePromise()));
 }
