@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import tls from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { BerthError } from '../../errors.js';
 import { parseManifestDocument, type ManifestDocument } from '../manifest.js';
 import { MANIFEST_ACCEPT } from '../media-types.js';
@@ -16,6 +16,7 @@ import { getCredentials, type Credentials } from './credentials.js';
 import { isTransportError, isUntrustedCertificate, RegistryError } from './errors.js';
 import { DEFAULT_CERTS_DIRS, registryEndpoints, type Capability, type EndpointConfig, type TlsSettings } from './hosts.js';
 import { abandon, discard, expectStatus, header, readLimited, send, type HttpRequest, type HttpResponse } from './http.js';
+import { speaksTls } from './tls-probe.js';
 
 export interface RegistryClientOptions {
   readonly userAgent: string;
@@ -81,6 +82,8 @@ export class RegistryClient {
   private endpoints?: Promise<Endpoint[]>;
   /** unverified HTTPS endpoints that failed to connect while HTTP to the same host worked */
   private readonly skipped = new Set<Endpoint>();
+  /** for endpoints tried over HTTPS before HTTP: whether the server speaks TLS at all */
+  private readonly tlsProbes = new Map<Endpoint, Promise<boolean | undefined>>();
   private readonly agents: Agent[] = [];
   private readonly credentialLookups = new Map<string, Promise<Credentials | undefined>>();
   private readonly authenticator: Authenticator;
@@ -279,6 +282,11 @@ export class RegistryClient {
     let insecureFailure: { endpoint: Endpoint; error: RegistryError } | undefined;
     let lastError: unknown;
     for (const endpoint of endpoints) {
+      if ((endpoint.localHttps || endpoint.insecureHttps) && (await this.speaksTls(endpoint)) === false) {
+        // a plain-HTTP server: straight to the HTTP endpoint that follows
+        this.skipped.add(endpoint);
+        continue;
+      }
       try {
         const result = await attempt(endpoint);
         if (insecureFailure) this.skipped.add(insecureFailure.endpoint);
@@ -298,6 +306,15 @@ export class RegistryClient {
       }
     }
     throw lastError;
+  }
+
+  private speaksTls(endpoint: Endpoint): Promise<boolean | undefined> {
+    let probe = this.tlsProbes.get(endpoint);
+    if (!probe) {
+      probe = speaksTls(endpoint.base);
+      this.tlsProbes.set(endpoint, probe);
+    }
+    return probe;
   }
 
   /**
@@ -383,17 +400,7 @@ export class RegistryClient {
   }
 
   private agent(settings: TlsSettings, systemBundle: string | undefined): Agent {
-    const extra = [...(systemBundle === undefined ? [] : [systemBundle]), ...settings.ca.map((ca) => ca.toString('utf8'))];
-    const agent = new Agent({
-      connect: {
-        // Passing `ca` replaces Node's own list, so it is passed along with the additions.
-        ...(extra.length > 0 ? { ca: [...tls.rootCertificates, ...extra] } : {}),
-        ...(settings.clientCertificates.length > 0
-          ? { cert: settings.clientCertificates.map((pair) => pair.cert), key: settings.clientCertificates.map((pair) => pair.key) }
-          : {}),
-        rejectUnauthorized: !settings.skipVerify,
-      },
-    });
+    const agent = new Agent({ connect: lazyTlsConnector(() => tlsOptions(settings, systemBundle)) });
     this.agents.push(agent);
     return agent;
   }
@@ -434,6 +441,33 @@ function computeDigest(bytes: Buffer, algorithm: string): string {
 let systemCAs: Promise<string | undefined> | undefined;
 
 /** The distribution's CA bundle, trusted along with Node's built-in list when it exists. */
+/**
+ * Connects with one TLS context, made on the first HTTPS connection: given as `ca`, Node would
+ * parse the ~300 trusted certificates again for every connection (~50 ms each here), and an
+ * endpoint reached over plain HTTP needs none of it.
+ */
+function lazyTlsConnector(options: () => tls.ConnectionOptions): buildConnector.connector {
+  let plain: buildConnector.connector | undefined;
+  let secure: buildConnector.connector | undefined;
+  return (connection, callback) => {
+    if (connection.protocol === 'https:') (secure ??= buildConnector(options()))(connection, callback);
+    else (plain ??= buildConnector({}))(connection, callback);
+  };
+}
+
+function tlsOptions(settings: TlsSettings, systemBundle: string | undefined): tls.ConnectionOptions {
+  // an endpoint that verifies nothing needs no certificates to verify with
+  const extra = settings.skipVerify ? [] : [...(systemBundle === undefined ? [] : [systemBundle]), ...settings.ca.map((ca) => ca.toString('utf8'))];
+  const secureContext = tls.createSecureContext({
+    // Passing `ca` replaces Node's own list, so it is passed along with the additions.
+    ...(extra.length > 0 ? { ca: [...tls.rootCertificates, ...extra] } : {}),
+    ...(settings.clientCertificates.length > 0
+      ? { cert: settings.clientCertificates.map((pair) => pair.cert), key: settings.clientCertificates.map((pair) => pair.key) }
+      : {}),
+  });
+  return { secureContext, rejectUnauthorized: !settings.skipVerify };
+}
+
 function systemTrust(): Promise<string | undefined> {
   systemCAs ??= readFile(SYSTEM_CA_BUNDLE, 'utf8').catch(() => undefined);
   return systemCAs;
