@@ -30,10 +30,12 @@ function loadBundle() {
     exports: module.exports,
     /**
      * The build adds each of its runs' compiled code to the cache; a cache V8 refused (another
-     * node, other V8 flags) is replaced, so the next start is fast again. Best effort: dist/ may
-     * be read-only.
+     * node, other V8 flags) is replaced, so the next start is fast again. A process that changed
+     * V8's flags writes none: its cache would carry those flags and be refused at the next start.
+     * Best effort: dist/ may be read-only.
      */
-    saveCodeCache(always = false) {
+    saveCodeCache({ always = false, flagsChanged = false } = {}) {
+      if (flagsChanged) return;
       if (!always && cachedData !== undefined && !script.cachedDataRejected) return;
       try {
         const temporary = `${cacheFile}.${process.pid}`;

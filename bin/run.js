@@ -5,6 +5,6 @@ import { loadBundle } from './load-bundle.cjs';
 
 const berth = loadBundle();
 const code = await berth.exports.main(process.argv.slice(2));
-berth.saveCodeCache(process.env.BERTH_CODE_CACHE === 'write');
+berth.saveCodeCache({ always: process.env.BERTH_CODE_CACHE === 'write', flagsChanged: berth.exports.v8FlagsChanged() });
 // Leftover handles (a FIFO open, a gRPC channel closing) must not keep berth alive.
 process.exit(code);

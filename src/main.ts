@@ -18,6 +18,8 @@ const packageJson = pjson as unknown as PJSON;
 
 /** oclif's explicit command strategy reads the commands from the bundle (package.json: oclif.commands) */
 export { COMMANDS };
+/** bin/run.js writes no code cache after a command that changed V8's flags (src/cli/v8-flags.ts) */
+export { v8FlagsChanged } from './cli/v8-flags.js';
 
 type ParseError = Error & { parse?: unknown; flags?: string[] };
 

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import v8 from 'node:v8';
+import { setV8Flag } from '../../cli/v8-flags.js';
 import { request, type Dispatcher } from 'undici';
 import { BerthError } from '../../errors.js';
 import { errorCode, responseError, transportError, type RequestContext } from './errors.js';
@@ -30,7 +30,7 @@ export interface HttpResponse {
 // ~0.15 s of CPU per command that talks to a registry (a pull's CPU is its speed on a small
 // machine), for a parser that mostly skips over body bytes, where Liftoff's code does as well.
 // Set before undici's first connection compiles the parser; berth runs no other WebAssembly.
-v8.setFlagsFromString('--liftoff-only');
+setV8Flag('--liftoff-only');
 
 const MAX_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 200;

@@ -1,9 +1,10 @@
 // containerd's gRPC API over its unix socket: one channel for every service, method
-// definitions from berth's own .proto subset (compiled to JSON by the build).
+// definitions from berth's own .proto subset (compiled by the build to protobufjs' static codecs).
 
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs/light.js';
-import descriptor from './generated/containerd.json' with { type: 'json' };
+import type protobuf from 'protobufjs/minimal.js';
+import messages from './generated/messages.cjs';
+import methods from './generated/methods.json' with { type: 'json' };
 import type { ReplyDecoder } from './container-summaries.js';
 import { fromGrpcError } from './errors.js';
 import { WireSession, type WireCall } from './wire-stream.js';
@@ -50,27 +51,38 @@ type MethodDefinition = {
 /** int64 as decimal strings, enums by name, defaults filled in: the shapes in types.ts */
 const DECODE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true, arrays: true, objects: true };
 
-let root: protobuf.Root | undefined;
+/** A message type's codecs as pbjs' static module has them */
+interface MessageCodec {
+  fromObject(value: object): object;
+  encode(message: object): protobuf.Writer;
+  decode(bytes: Uint8Array): object;
+  toObject(message: object, options: protobuf.IConversionOptions): object;
+}
+
+/** `containerd.runc.v1.Options` → its codecs; undefined for a type berth's protos do not define */
+function messageCodec(fullName: string): MessageCodec | undefined {
+  let node: unknown = messages;
+  for (const part of fullName.split('.')) {
+    node = typeof node === 'function' || (typeof node === 'object' && node !== null) ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  return typeof node === 'function' && typeof (node as Partial<MessageCodec>).decode === 'function' ? (node as unknown as MessageCodec) : undefined;
+}
+
+const methodTypes: Readonly<Record<string, Readonly<Record<string, readonly [string, string]>>>> = methods as never;
 const definitions = new Map<string, MethodDefinition>();
 
-/**
- * Serializers for one method, made on first use. (A package definition built for every method of every
- * service up front, as @grpc/proto-loader makes it, cost each command ~40 ms before its first call.)
- */
 function methodDefinition(service: ServiceName, method: string, replyDecoder?: ReplyDecoder): MethodDefinition {
   const path = `/${SERVICES[service]}/${method}`;
   const key = replyDecoder ? `${path} ${replyDecoder.name}` : path;
   const known = definitions.get(key);
   if (known) return known;
-  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const rpc = root.lookupService(SERVICES[service]).methods[method];
-  if (!rpc) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
-  rpc.resolve();
-  const requestType = rpc.resolvedRequestType!;
-  const responseType = rpc.resolvedResponseType!;
+  const [requestName, responseName] = methodTypes[SERVICES[service]]?.[method] ?? [];
+  const requestType = requestName === undefined ? undefined : messageCodec(requestName);
+  const responseType = responseName === undefined ? undefined : messageCodec(responseName);
+  if (!requestType || !responseType) throw new Error(`berth's protos lack ${SERVICES[service]}/${method}`);
   const definition: MethodDefinition = {
     path,
-    requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as Record<string, unknown>)).finish()),
+    requestSerialize: (value) => Buffer.from(requestType.encode(requestType.fromObject(value as object)).finish()),
     responseDeserialize: replyDecoder ? (bytes) => replyDecoder.decode(bytes) : (bytes) => responseType.toObject(responseType.decode(bytes), DECODE_OPTIONS),
   };
   definitions.set(key, definition);
@@ -79,9 +91,9 @@ function methodDefinition(service: ServiceName, method: string, replyDecoder?: R
 
 /** Protobuf bytes of a message berth's protos define, for an Any (`containerd.runc.v1.Options`). */
 export function encodeMessage(typeName: string, value: object): Buffer {
-  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  const type = root.lookupType(typeName);
-  return Buffer.from(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
+  const type = messageCodec(typeName);
+  if (!type) throw new Error(`berth's protos lack ${typeName}`);
+  return Buffer.from(type.encode(type.fromObject(value)).finish());
 }
 
 /**
@@ -89,14 +101,8 @@ export function encodeMessage(typeName: string, value: object): Buffer {
  * undefined for a type berth's protos do not define.
  */
 export function decodeMessage<Message>(typeName: string, bytes: Uint8Array): Message | undefined {
-  root ??= protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-  let type: protobuf.Type;
-  try {
-    type = root.lookupType(typeName);
-  } catch {
-    return undefined;
-  }
-  return type.toObject(type.decode(bytes), DECODE_OPTIONS) as Message;
+  const type = messageCodec(typeName);
+  return type ? (type.toObject(type.decode(bytes), DECODE_OPTIONS) as Message) : undefined;
 }
 
 export class ContainerdClient {

@@ -5,7 +5,7 @@
 // listing's cost per container; this does the same work in a few ms. Field numbers are
 // containerd's (containers.proto, the wire contract).
 
-import protobuf from 'protobufjs/light.js';
+import protobuf from 'protobufjs/minimal.js';
 import type { Any, Container, Timestamp } from './types.js';
 
 type Reader = protobuf.Reader;
