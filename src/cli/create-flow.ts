@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
 import type { RuntimeContext } from '../runtime/context.js';
+import type { Mount } from '../runtime/containerd/snapshots.js';
 import type { Container } from '../runtime/containerd/types.js';
 import type { CreateIntent } from '../runtime/intent.js';
 import type { RunOptions } from '../runtime/create-options.js';
@@ -12,6 +13,8 @@ import { ensureImage } from './ensure-image.js';
 
 export interface CreatedFromFlags {
   readonly container: Container;
+  /** Snapshots.Prepare's mounts, for the first start (startContainer's `fresh`) */
+  readonly rootfs: readonly Mount[];
   readonly intent: CreateIntent;
   readonly options: RunOptions;
 }
@@ -53,7 +56,7 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
     // as Docker's CLI prints the daemon's warnings
     for (const warning of created.warnings) process.stderr.write(`WARNING: ${warning}\n`);
     if (options.cidfile) await writeCidfile(options.cidfile, created.id);
-    return { container: created.container, intent, options };
+    return { container: created.container, rootfs: created.rootfs, intent, options };
   } catch (error) {
     as125(error);
   }

@@ -27,12 +27,12 @@ export default class ContainerRun extends BerthCommand {
     }
     const runtime = await this.runtime();
     const { createFromFlags } = await import('../../cli/create-flow.js');
-    const { container } = await createFromFlags(runtime, intent, options);
+    const { container, rootfs } = await createFromFlags(runtime, intent, options);
     const autoRemove = intent.HostConfig.AutoRemove === true;
     const run = await import('../../runtime/containers/run.js');
 
     if (options.detach) {
-      await run.startDetached(runtime, container, autoRemove, intent.OpenStdin === true);
+      await run.startDetached(runtime, container, rootfs, autoRemove, intent.OpenStdin === true);
       this.print(container.id);
       return;
     }
@@ -40,7 +40,7 @@ export default class ContainerRun extends BerthCommand {
     const { startContainer, removeContainer } = await import('../../runtime/containers/lifecycle.js');
     let started;
     try {
-      started = await startContainer(runtime, container, { attach: true, openStdin: attachStdin && intent.OpenStdin === true, fresh: true });
+      started = await startContainer(runtime, container, { attach: true, openStdin: attachStdin && intent.OpenStdin === true, fresh: { rootfs } });
     } catch (error) {
       if (autoRemove) await removeContainer(runtime, container, { force: true }).catch(() => undefined);
       throw error;

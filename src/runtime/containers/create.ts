@@ -43,6 +43,8 @@ export interface CreatedContainer {
   readonly container: Container;
   /** Docker's warnings about settings this host cannot honour, without the `WARNING:` prefix */
   readonly warnings: readonly string[];
+  /** the root filesystem's mounts as Snapshots.Prepare gave them: the first start needs no lookup */
+  readonly rootfs: readonly Mount[];
 }
 
 type Undo = () => Promise<unknown>;
@@ -204,6 +206,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
   try {
     const heldName = await holdName(context, request.name, id, names);
     let record: Container | undefined;
+    let rootfs: readonly Mount[] = [];
     undo.push(() => releaseName(containerd, heldName, id));
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);
@@ -225,6 +228,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
     await withLease(containerd, async (lease) => {
       const mounts = await prepareSnapshot(context, id, parent, lease);
+      rootfs = mounts;
       undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
       if (volumes.copyUps.length > 0) {
@@ -303,7 +307,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     });
     // a lease taken over from a killed berth is the only way to a duplicate: user-given names only
     if (request.name !== undefined) await confirmNameUnique(containerd, heldName, id);
-    return { id, name: heldName, container: record!, warnings };
+    return { id, name: heldName, container: record!, warnings, rootfs };
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;

@@ -16,6 +16,7 @@ import { markManuallyStopped, recordMonitoredExit, restartLabelsForStart, underR
 import { planRestart } from './restart-policy.js';
 import { createTask, deleteTask, getTask, setLabels, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
 import type { TaskIO } from '../logging/task-io.js';
+import type { Mount } from '../containerd/snapshots.js';
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -78,8 +79,8 @@ export interface StartOptions {
   readonly attach: boolean;
   /** connect the container's stdin (`-i`) */
   readonly openStdin: boolean;
-  /** just created by this berth: it has no task to look for */
-  readonly fresh?: boolean;
+  /** just created by this berth: it has no task to look for, and these are its root filesystem's mounts */
+  readonly fresh?: { readonly rootfs: readonly Mount[] };
   /** berth's reaper restarting it by its policy: RestartCount and the back-off go on */
   readonly byPolicy?: boolean;
 }
@@ -123,7 +124,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     restartMonitored: restartLabels[RESTART_MONITOR_LABELS.status] === 'running',
   });
   try {
-    await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true });
+    await createTask(context, container, { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, terminal: intent.Tty === true }, options.fresh?.rootfs);
     // No waiting for the logger to connect: until it does, output waits in the shim's pipes and
     // its own socket buffer, in order; the attach session gives up if it never comes.
     io.attached?.ready.catch(() => undefined);
@@ -240,12 +241,14 @@ export interface RemoveOptions {
   readonly force: boolean;
   /** `rm -v`: the container's anonymous volumes too (always for a `--rm` container, as Docker) */
   readonly volumes?: boolean;
+  /** the caller has just deleted the task (a foreground `--rm` run): no need to look it up */
+  readonly taskDeleted?: boolean;
 }
 
 /** Container, task, rootfs snapshot, berth's directory and the name: all of it, or an error. */
 export async function removeContainer(context: RuntimeContext, container: Container, options: RemoveOptions): Promise<void> {
   const { containerd, config } = context;
-  const task = await getTask(context, container.id);
+  const task = options.taskDeleted ? undefined : await getTask(context, container.id);
   const running = task !== undefined && task.status !== 'STOPPED' && task.status !== 'CREATED';
   if (running && !options.force) {
     throw new BerthError(
@@ -269,17 +272,23 @@ export async function removeContainer(context: RuntimeContext, container: Contai
     await endAndDeleteTask(context, container.id, monitored, kill, remove);
   }
   await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
-  if (container.snapshot_key) {
-    await containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound);
-  }
-  await leaveNetworks(context, container);
-  await rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true });
+  // what the record held, side by side (the network detach still reads the directory's hosts file)
   const name = container.labels[LABELS.name];
-  if (name) await releaseName(containerd, name, container.id);
+  await allSettledOrThrow([
+    container.snapshot_key ? containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound) : undefined,
+    leaveNetworks(context, container).then(() => rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true })),
+    name ? releaseName(containerd, name, container.id) : undefined,
+  ]);
   if (options.volumes || container.labels[LABELS.autoRemove] === 'true') {
     const { removeAnonymousVolumes } = await import('../volumes/container-volumes.js');
     await removeAnonymousVolumes(context, container);
   }
+}
+
+/** Waits for every step (none is left running behind an error), then throws the first failure. */
+async function allSettledOrThrow(steps: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The container's address, namespace and rules go with it; only containers on a network have any. */

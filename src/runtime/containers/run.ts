@@ -2,6 +2,7 @@
 // or not), and for a foreground run wait for its exit, reap its task and honour `--rm`.
 
 import type { RuntimeContext } from '../context.js';
+import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
 import { getContainer, removeContainer, startContainer, storedIntent, type StartedContainer } from './lifecycle.js';
 import { hasRestartPolicy } from './restart-policy.js';
@@ -14,9 +15,9 @@ export async function loadContainer(context: RuntimeContext, id: string): Promis
 }
 
 /** Starts a detached container; with `--rm` a failed start leaves nothing behind. */
-export async function startDetached(context: RuntimeContext, container: Container, autoRemove: boolean, openStdin: boolean): Promise<void> {
+export async function startDetached(context: RuntimeContext, container: Container, rootfs: readonly Mount[], autoRemove: boolean, openStdin: boolean): Promise<void> {
   try {
-    const started = await startContainer(context, container, { attach: false, openStdin, fresh: true });
+    const started = await startContainer(context, container, { attach: false, openStdin, fresh: { rootfs } });
     await started.io.release();
   } catch (error) {
   if (autoRemove) await removeContainer(context, container, { force: true }).catch(() => undefined);
@@ -31,9 +32,10 @@ export async function finishForeground(context: RuntimeContext, container: Conta
   // With a restart policy the logger's reaper records the exit and restarts the container, as
   // Docker's daemon does after its client has gone; without, the task is deleted here (the
   // logger, told of the exit, hangs up at once either way).
-  if (!hasRestartPolicy(storedIntent(container).HostConfig.RestartPolicy)) await deleteTask(context, container.id);
+  const reapedHere = !hasRestartPolicy(storedIntent(container).HostConfig.RestartPolicy);
+  if (reapedHere) await deleteTask(context, container.id, { recordExit: !autoRemove });
   await started.io.attached?.ready.then(() => started.io.attached!.done).catch(() => undefined);
   await started.io.release().catch(() => undefined);
-  if (autoRemove) await removeContainer(context, container, { force: true });
+  if (autoRemove) await removeContainer(context, container, { force: true, taskDeleted: reapedHere });
   return status.exitCode;
 }

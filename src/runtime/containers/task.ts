@@ -54,9 +54,10 @@ function taskCreateError(error: unknown): BerthError {
 }
 
 /** Tasks.Create with the snapshot's mounts as rootfs; returns the pid. */
-export async function createTask(context: RuntimeContext, container: Container, stdio: TaskStdio): Promise<number> {
+/** `rootfs`: the snapshot's mounts when the caller has them (a container just created), else looked up */
+export async function createTask(context: RuntimeContext, container: Container, stdio: TaskStdio, rootfs?: readonly Mount[]): Promise<number> {
   const { containerd } = context;
-  const { mounts } = await containerd.unary<{ mounts: Mount[] }>('snapshots', 'Mounts', { snapshotter: container.snapshotter, key: container.snapshot_key });
+  const mounts = rootfs ?? (await containerd.unary<{ mounts: Mount[] }>('snapshots', 'Mounts', { snapshotter: container.snapshotter, key: container.snapshot_key })).mounts;
   try {
     const { pid } = await containerd.unary<{ pid: number }>(
       'tasks',
@@ -111,7 +112,14 @@ export async function signalTask(context: RuntimeContext, id: string, signal: nu
  * Deletes a finished task and records its exit in the container's labels. Undefined when
  * there was no task (someone else reaped it: the detached reaper and a foreground run race).
  */
-export async function deleteTask(context: RuntimeContext, id: string, retried = false): Promise<ExitStatus | undefined> {
+export interface DeleteTaskOptions {
+  /** false: the exit is not written to the container's labels (a `--rm` container goes next) */
+  readonly recordExit?: boolean;
+  /** internal: the one retry after the shim went away under the call */
+  readonly retried?: boolean;
+}
+
+export async function deleteTask(context: RuntimeContext, id: string, options: DeleteTaskOptions = {}): Promise<ExitStatus | undefined> {
   let response: { exit_status: number; exited_at: Timestamp | null };
   try {
     response = await context.containerd.unary('tasks', 'Delete', { container_id: id });
@@ -119,16 +127,17 @@ export async function deleteTask(context: RuntimeContext, id: string, retried = 
     if (error instanceof BerthError && error.category === 'not-found') return undefined;
     // Another berth (the reaper, a foreground run) deleted it at the same moment: the shim exited
     // under our call. Gone is what we wanted; a task still there gets one more try.
-    if (retried || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
+    if (options.retried || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
     try {
       await context.containerd.unary('tasks', 'Get', { container_id: id });
     } catch (lookup) {
       if (lookup instanceof BerthError && lookup.category === 'not-found') return undefined;
       throw error;
     }
-    return deleteTask(context, id, true);
+    return deleteTask(context, id, { ...options, retried: true });
   }
   const exitedAt = timestampToDate(response.exited_at) ?? new Date();
+  if (options.recordExit === false) return { exitCode: response.exit_status, exitedAt };
   await setLabels(context, id, { [LABELS.exitCode]: String(response.exit_status), [LABELS.finishedAt]: exitedAt.toISOString() }).catch((error: unknown) => {
     if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
   });
