@@ -50,12 +50,21 @@ try {
 // oclif requires these at load time but needs them only for help, errors or plugin discovery:
 // in the bundle they load on first use, which keeps them out of every command's startup.
 const LAZY_MODULES = new Set(['wrap-ansi', 'indent-string', 'ejs', 'clean-stack', 'widest-line', 'tinyglobby', 'supports-color', 'string-width', 'minimatch', 'lilconfig', 'debug', 'cli-spinners']);
-// oclif's own help modules, required by its error handling and flag definitions at load time
+// oclif's own help modules, required by its error handling and flag definitions at load time, and
+// Node modules that oclif and grpc-js require at load time but berth's paths never use (child_process,
+// zlib, http: ~15 ms of Node's own module loading in every start)
 const LAZY_INTERNAL = {
   '@oclif/core/lib/errors/handle.js': ['../help/index'],
   '@oclif/core/lib/flags.js': ['./help'],
-  // grpc-js: berth is a client; the server side loads only if something asks for it
+  '@oclif/core/lib/util/os.js': ['node:child_process'],
+  '@oclif/core/lib/parser/parse.js': ['node:readline'],
+  '@oclif/core/lib/performance.js': ['node:perf_hooks'],
+  // grpc-js: berth is a client on a unix socket; the server side, compression, proxies and DNS
+  // load only if something asks for them
   '@grpc/grpc-js/build/src/index.js': ['./server', './server-credentials', './server-interceptors', './admin', './orca'],
+  '@grpc/grpc-js/build/src/compression-filter.js': ['zlib'],
+  '@grpc/grpc-js/build/src/http_proxy.js': ['http'],
+  '@grpc/grpc-js/build/src/resolver-dns.js': ['dns'],
 };
 const LAZY_HELPER = `
 function __berthLazy(load) {

@@ -1,7 +1,7 @@
 // berth's entry: Docker's argv grammar first (src/cli/argv.ts), then the oclif command;
 // every error ends here, printed once on stderr and turned into Docker's exit code.
 
-import { Config } from '@oclif/core/config';
+import { Config, Plugin } from '@oclif/core/config';
 import type { PJSON } from '@oclif/core/interfaces';
 import { fileURLToPath } from 'node:url';
 import pjson from '../package.json' with { type: 'json' };
@@ -20,6 +20,17 @@ const packageJson = pjson as unknown as PJSON;
 export { COMMANDS };
 /** bin/run.js writes no code cache after a command that changed V8's flags (src/cli/v8-flags.ts) */
 export { v8FlagsChanged } from './cli/v8-flags.js';
+
+/**
+ * The root plugin, for a command berth runs itself: oclif's own loading would read the manifest and
+ * index every command and alias (~15 ms of every start), which only help uses.
+ */
+async function commandlessRoot(): Promise<Plugin> {
+  const { commands: _commands, ...oclif } = packageJson.oclif;
+  const plugin = new Plugin({ root: packageRoot, pjson: { ...packageJson, oclif }, isRoot: true, ignoreManifest: true });
+  await plugin.load();
+  return plugin;
+}
 
 type ParseError = Error & { parse?: unknown; flags?: string[] };
 
@@ -48,9 +59,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`berth version ${berthVersion}, build ${berthGitCommit}\n`);
       return 0;
     }
-    // berth has no oclif plugins: skip looking for user, dev and just-in-time ones.
-    const config = await Config.load({ root: packageRoot, pjson: packageJson, userPlugins: false, devPlugins: false, jitPlugins: false });
     if (split.help || !split.commandId) {
+      // berth has no oclif plugins: skip looking for user, dev and just-in-time ones.
+      const config = await Config.load({ root: packageRoot, pjson: packageJson, userPlugins: false, devPlugins: false, jitPlugins: false });
       const { BerthHelp } = await import('./cli/help.js');
       const subject = split.commandId ? [split.commandId, ...split.commandArgv.filter((arg) => arg !== '--')] : split.topic ? [split.topic] : [];
       await new BerthHelp(config).showHelp(subject);
@@ -58,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // The command class is at hand: running it directly skips oclif's command lookup and hooks,
     // which berth does not use, and their share of every invocation's startup.
+    const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
     const command = COMMANDS[split.commandId as keyof typeof COMMANDS];
     command.id = split.commandId;
     await command.run([...split.commandArgv], config);

@@ -2,9 +2,9 @@
 // container (raw when it is a terminal), window sizes to ResizePty, the detach keys, and
 // signals proxied to the container when it has no terminal (Docker's --sig-proxy).
 
-import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import type { AttachedIO } from '../runtime/logging/task-io.js';
+import { childProcess } from '../lazy-node.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
@@ -41,7 +41,7 @@ export type AttachOutcome = 'ended' | 'detached';
  */
 function withoutOutputProcessing(): void {
   try {
-    execFileSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+    childProcess().execFileSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   } catch {
     // no stty: output keeps the extra carriage returns, nothing worse
   }

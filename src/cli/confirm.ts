@@ -1,10 +1,10 @@
 // Docker's "Are you sure you want to continue? [y/N]" before a destructive prune.
 
-import { createInterface } from 'node:readline/promises';
+import { readlinePromises } from '../lazy-node.js';
 
 export async function confirm(warning: string): Promise<boolean> {
   process.stderr.write(`${warning}\n`);
-  const prompt = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  const prompt = readlinePromises().createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
   try {
     const answer = await prompt.question('Are you sure you want to continue? [y/N] ');
     return /^y(es)?$/i.test(answer.trim());

@@ -17,6 +17,7 @@ export default class ContainerRun extends BerthCommand {
     const { flags } = parsed;
     // oclif's argv orders words by first appearance in the whole line: the raw tokens keep their order
     const [image, ...args] = containerArgv(parsed);
+
     const { toRunRequest } = await import('../../runtime/create-options.js');
     const { intent, options } = toRunRequest(flags, image, args);
     // as Docker's CLI: a `-t` container starts with the size of the terminal berth runs in
@@ -26,6 +27,7 @@ export default class ContainerRun extends BerthCommand {
       throw new BerthError('failed-precondition', 'the input device is not a TTY');
     }
     const runtime = await this.runtime();
+
     const { createFromFlags } = await import('../../cli/create-flow.js');
     const { container, rootfs } = await createFromFlags(runtime, intent, options);
     const autoRemove = intent.HostConfig.AutoRemove === true;

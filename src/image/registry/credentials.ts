@@ -2,7 +2,6 @@
 // `~/.docker/config.json`), either inline under `auths` or in a credential helper program
 // (`credHelpers` per registry, `credsStore` for all) spoken to over stdin/stdout.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -11,6 +10,7 @@ import * as z from 'zod/mini';
 import { BerthError } from '../../errors.js';
 import { safeParse } from '../../validation.js';
 import { DEFAULT_DOMAIN } from '../reference.js';
+import { childProcess } from '../../lazy-node.js';
 
 export interface Credentials {
   readonly username?: string;
@@ -202,7 +202,7 @@ function parseHelperAnswer(helper: string, output: string): z.infer<typeof helpe
 function runHelper(helper: string, action: 'get' | 'store' | 'erase', input: string): Promise<string | undefined> {
   const program = `docker-credential-${helper}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcess().spawn(program, [action], { stdio: ['pipe', 'pipe', 'pipe'] });
     // spawn's own `timeout` leaves its timer running when the program cannot be started.
     const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
     const stdout: Buffer[] = [];

@@ -3,7 +3,6 @@
 // container sees them. A stopped container's is its snapshot, mounted on a private temporary
 // directory for the copy and unmounted afterwards whatever happens (signals included).
 
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rmdir } from 'node:fs/promises';
 import { rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { Mount } from '../containerd/snapshots.js';
 import type { ContainerRecord } from './record.js';
+import { childProcess } from '../../lazy-node.js';
 
 export interface ContainerFs {
   /** the host directory that is the container's `/` */
@@ -65,9 +65,9 @@ async function mountSnapshot(context: RuntimeContext, record: ContainerRecord, w
     removed = true;
     for (; mounted > 0; mounted -= 1) {
       try {
-        execFileSync('umount', [target], { stdio: 'ignore' });
+        childProcess().execFileSync('umount', [target], { stdio: 'ignore' });
       } catch {
-        execFileSync('umount', ['-l', target], { stdio: 'ignore' });
+        childProcess().execFileSync('umount', ['-l', target], { stdio: 'ignore' });
       }
     }
     rmdirSync(target);
@@ -83,12 +83,12 @@ async function mountSnapshot(context: RuntimeContext, record: ContainerRecord, w
     process.off('exit', unmountNow);
     if (removed) return;
     removed = true;
-    for (; mounted > 0; mounted -= 1) await promisify(execFile)('umount', [target]);
+    for (; mounted > 0; mounted -= 1) await promisify(childProcess().execFile)('umount', [target]);
     await rmdir(target);
   };
   try {
     for (const mount of wanted) {
-      await promisify(execFile)('mount', mountArgs(mount, target));
+      await promisify(childProcess().execFile)('mount', mountArgs(mount, target));
       mounted += 1;
     }
   } catch (error) {

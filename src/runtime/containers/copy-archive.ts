@@ -3,7 +3,6 @@
 // an archive is never held whole. (tar's own Unpack is not used: it rewrites absolute symlink
 // targets, which a container's files legitimately have, and checks host paths for them.)
 
-import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -25,6 +24,7 @@ import { basename, dirname, join, posix, resolve } from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { Pack, Parser, type ReadEntry, type WriteEntry } from 'tar';
 import { BerthError } from '../../errors.js';
+import { childProcess } from '../../lazy-node.js';
 
 /**
  * A tar stream of `path`, its top entry named `name` (`.` for a directory's content: `./`,
@@ -183,7 +183,7 @@ export async function extractInto(input: Readable, cwd: string, options: Extract
       linkSync(source, target);
     } else if (DEVICE[entry.type]) {
       const { devmaj, devmin } = entry.header;
-      execFileSync('mknod', DEVICE[entry.type] === 'p' ? [target, 'p'] : [target, DEVICE[entry.type], String(devmaj), String(devmin)]);
+      childProcess().execFileSync('mknod', DEVICE[entry.type] === 'p' ? [target, 'p'] : [target, DEVICE[entry.type], String(devmaj), String(devmin)]);
       settle(entry, target, false);
     }
     entry.resume();

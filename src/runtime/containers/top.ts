@@ -2,10 +2,10 @@
 // rows of the container's processes (Tasks.ListPids) are kept, with the continuation rows
 // (`-` in the PID column, e.g. threads under `-L`) that follow one of them.
 
-import { execFile } from 'node:child_process';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { ContainerRecord } from './record.js';
+import { childProcess } from '../../lazy-node.js';
 
 export interface ProcessList {
   readonly titles: string[];
@@ -50,7 +50,7 @@ export function filterPsOutput(output: string, pids: readonly number[]): Process
 
 function runPs(args: readonly string[]): Promise<{ ok: true; stdout: string } | { ok: false; message: string }> {
   return new Promise((resolve) => {
-    execFile('ps', args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    childProcess().execFile('ps', args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (!error) resolve({ ok: true, stdout });
       else resolve({ ok: false, message: String(stderr).split('\n')[0] || error.message });
     });

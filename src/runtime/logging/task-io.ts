@@ -5,14 +5,12 @@
 // receives the output from the logger through an abstract unix socket; stdin goes through a
 // FIFO berth writes to, held open by the logger when berth must be able to go away.
 
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, open as openFd } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, constants } from 'node:fs/promises';
 import { createConnection, createServer, Socket, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { stateDirectory, type BerthConfig } from '../../config/config.js';
 import { BerthError } from '../../errors.js';
@@ -20,6 +18,7 @@ import { containerDirectory, containerLogPath } from '../paths.js';
 import { FrameDecoder } from './frames.js';
 import type { LogStream } from './json-file.js';
 import type { LoggerConfig, LoggerHealth } from './logger-config.js';
+import { childProcess } from '../../lazy-node.js';
 
 export interface LogSettings {
   readonly driver: 'json-file' | 'none';
@@ -196,7 +195,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
 
     let ownLogger: number | undefined;
     if (fifoMode) {
-      const child = spawn(process.execPath, [...NODE_OPTIONS, loggerPaths().script, 'config', configPath], {
+      const child = childProcess().spawn(process.execPath, [...NODE_OPTIONS, loggerPaths().script, 'config', configPath], {
         detached: true,
         stdio: 'ignore',
         cwd: directory,
@@ -428,7 +427,7 @@ async function makeFifos(paths: string[]): Promise<void> {
   if (paths.length === 0) return;
   await Promise.all(paths.map((path) => rm(path, { force: true })));
   try {
-    await promisify(execFile)('mkfifo', ['-m', '0600', ...paths]);
+    await promisify(childProcess().execFile)('mkfifo', ['-m', '0600', ...paths]);
   } catch (error) {
     throw new BerthError('internal', `creating the container's stdio FIFOs: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, { cause: error });
   }

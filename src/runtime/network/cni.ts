@@ -3,12 +3,12 @@
 // (as libcni does; without it the firewall and portmap plugins' DEL removes nothing and rules
 // pile up). Plugins are executables in the CNI path that read their config on stdin.
 
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { BerthError } from '../../errors.js';
 import { safeParse } from '../../validation.js';
+import { childProcess } from '../../lazy-node.js';
 
 const pluginConfigSchema = z.looseObject({ type: z.string().check(z.minLength(1)), capabilities: z.optional(z.record(z.string(), z.boolean())) });
 
@@ -80,7 +80,7 @@ async function execPlugin(cniPath: string, list: NetworkConfigList, index: numbe
     CNI_PATH: cniPath,
   };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcess().spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

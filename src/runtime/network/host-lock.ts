@@ -6,10 +6,10 @@
 // stdin. Closing that pipe releases the lock, and so does berth dying, since the kernel closes
 // the pipe then too: a killed berth never leaves the host locked.
 
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
+import { childProcess } from '../../lazy-node.js';
 
 /** Host-wide network state: gone at reboot together with the netns, addresses and rules it describes. */
 export const HOST_NETWORK_STATE = '/run/berth';
@@ -18,7 +18,7 @@ const LOCK_FILE = join(HOST_NETWORK_STATE, 'network.lock');
 
 export async function withHostNetworkLock<T>(work: () => Promise<T>): Promise<T> {
   await mkdir(HOST_NETWORK_STATE, { recursive: true, mode: 0o700 });
-  const holder = spawn('flock', ['--exclusive', LOCK_FILE, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const holder = childProcess().spawn('flock', ['--exclusive', LOCK_FILE, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     await new Promise<void>((resolvePromise, reject) => {
       let stderr = '';

@@ -4,11 +4,11 @@
 // finds its address, routes and port mappings still there, with no berth process involved.
 // `ip netns` keeps them where admins look (`ip netns ls`), as bind mounts under /run/netns.
 
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
+import { childProcess } from '../../lazy-node.js';
 
-const run = promisify(execFile);
+const run = (command: string, args: readonly string[]) => promisify(childProcess().execFile)(command, args);
 
 export const NETNS_DIRECTORY = '/run/netns';
 

@@ -5,7 +5,6 @@
 // modes, listed as networks the way Docker lists them.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { BerthError } from '../../errors.js';
 import { safeParse } from '../../validation.js';
 import { networkConfigListSchema, type NetworkConfigList } from './cni.js';
 import { HOST_NETWORK_STATE } from './host-lock.js';
+import { childProcess } from '../../lazy-node.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE_DEVICE = 'berth0';
@@ -281,5 +281,5 @@ export async function createNetwork(config: BerthConfig, request: CreateNetworkO
 /** Deletes a network's config and its bridge device. Call under the host network lock, after checking it has no endpoints. */
 export async function removeNetworkFiles(network: Network): Promise<void> {
   await rm(network.file, { force: true });
-  await new Promise<void>((resolvePromise) => execFile('ip', ['link', 'delete', network.bridge, 'type', 'bridge'], () => resolvePromise()));
+  await new Promise<void>((resolvePromise) => childProcess().execFile('ip', ['link', 'delete', network.bridge, 'type', 'bridge'], () => resolvePromise()));
 }

@@ -3,11 +3,11 @@
 // attachments of every container on this host (whatever its namespace or containerd) are the
 // registry, read under the host network lock, and a bind() test finds other programs' ports.
 
-import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { isIP } from 'node:net';
 import { BerthError } from '../../errors.js';
+import { dgram } from '../../lazy-node.js';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -151,7 +151,7 @@ async function bindProblem(mapping: Omit<PortMapping, 'containerPort'>): Promise
           server.listen({ host, port: mapping.hostPort, exclusive: true }, () => server.close(() => resolvePromise()));
         })
       : new Promise<void>((resolvePromise, reject) => {
-          const socket = createSocket(family === '6' ? 'udp6' : 'udp4');
+          const socket = dgram().createSocket(family === '6' ? 'udp6' : 'udp4');
           socket.once('error', reject);
           socket.bind({ address: host, port: mapping.hostPort, exclusive: true }, () => socket.close(() => resolvePromise()));
         });

@@ -3,15 +3,15 @@
 // layers are mounted read-only (an overlay of the layer directories the snapshot's mounts
 // name), so the container's own snapshot is never touched.
 
-import { execFile } from 'node:child_process';
 import { chmod, chown, lstat, mkdir, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
 import { layerDirectories, type RootfsMount } from '../containers/rootfs-files.js';
 import type { CopyUp } from './container-volumes.js';
+import { childProcess } from '../../lazy-node.js';
 
-const run = promisify(execFile);
+const run = (command: string, args: readonly string[]) => promisify(childProcess().execFile)(command, args);
 const MAX_SYMLINKS = 40;
 
 /** `path` inside the tree at `root`, symlinks followed as if `root` were `/`; undefined if missing. */

@@ -3,7 +3,6 @@
 // A volume appears whole or not at all: it is assembled in a hidden directory and renamed into
 // place, so two berths creating one name at once both end up with the same single volume.
 
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import { volumesDirectory } from '../paths.js';
+import { childProcess } from '../../lazy-node.js';
 
 /** Docker marks the volumes it names itself (`-v /path`, an image's VOLUME) with this label. */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
@@ -182,7 +182,9 @@ export async function listVolumes(context: RuntimeContext): Promise<Volume[]> {
   return volumes.filter((volume): volume is Volume => volume !== undefined);
 }
 
-const run = promisify(execFile);
+function run(command: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(childProcess().execFile)(command, args);
+}
 
 /** Whether something is mounted exactly at `path` (the host's mount table). */
 async function isMountPoint(path: string): Promise<boolean> {
