@@ -32,15 +32,51 @@ async function commandlessRoot(): Promise<Plugin> {
   return plugin;
 }
 
-type ParseError = Error & { parse?: unknown; flags?: string[] };
+type ParseError = Error & { parse?: unknown; flags?: string[]; args?: unknown[] };
+
+interface ArgumentShape {
+  readonly args?: Record<string, { readonly required?: boolean }>;
+  readonly strict?: boolean;
+  readonly usage?: string | string[];
+  readonly flags?: Record<string, unknown>;
+}
+
+/**
+ * Too few arguments, as Docker's CLI says it (cobra's argument checks): exit 1, the usage line,
+ * and "See" after an "at least" check but "Run" after an exact one, as docker 28 words them.
+ */
+function argumentCountError(command: ArgumentShape, words: readonly string[]): BerthError {
+  const name = ['berth', ...words].join(' ');
+  const args = Object.entries(command.args ?? {});
+  const required = args.filter(([, arg]) => arg.required).length;
+  const exact = command.strict !== false && required === args.length;
+  const count = exact ? `${required}` : command.strict === false || required === args.length ? `at least ${required}` : `at least ${required} and at most ${args.length}`;
+  const usage =
+    typeof command.usage === 'string'
+      ? command.usage
+      : [
+          ...(Object.keys(command.flags ?? {}).some((flag) => flag !== 'help') ? ['[OPTIONS]'] : []),
+          ...args.map(([arg, { required: needed }], index) => {
+            const word = arg.toUpperCase();
+            const repeated = command.strict === false && index === args.length - 1 ? ` [${word}...]` : '';
+            return needed ? `${word}${repeated}` : `[${word}]${repeated}`;
+          }),
+        ].join(' ');
+  return new BerthError(
+    'usage',
+    `berth: '${name}' requires ${count} argument${required === 1 ? '' : 's'}\n\nUsage:  ${name} ${usage}\n\n${exact ? 'Run' : 'See'} '${name} --help' for more information`,
+    { exitCode: 1 },
+  );
+}
 
 /** oclif's parse errors become Docker's usage errors: `unknown flag: --x` + where to get help, exit 125. */
-function fromOclifParseError(error: ParseError, words: readonly string[]): BerthError {
-  const command = ['berth', ...words].join(' ');
+function fromOclifParseError(error: ParseError, words: readonly string[], command: ArgumentShape | undefined): BerthError {
+  if (Array.isArray(error.args) && command) return argumentCountError(command, words);
+  const name = ['berth', ...words].join(' ');
   const first = error.flags?.length
     ? `unknown flag: ${error.flags[0]}`
     : error.message.replace(/\nSee more help with --help$/, '').replace(/^./, (char) => char.toLowerCase());
-  return new BerthError('usage', `${first}\n\nRun '${command} --help' for more information`);
+  return new BerthError('usage', `${first}\n\nRun '${name} --help' for more information`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -50,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   });
   let words: readonly string[] = [];
+  let command: ArgumentShape | undefined;
   try {
     const split = splitArgv(argv, commandSpecs(COMMANDS));
     words = split.commandWords;
@@ -70,12 +107,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     // The command class is at hand: running it directly skips oclif's command lookup and hooks,
     // which berth does not use, and their share of every invocation's startup.
     const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
-    const command = COMMANDS[split.commandId as keyof typeof COMMANDS];
-    command.id = split.commandId;
-    await command.run([...split.commandArgv], config);
+    const commandClass = COMMANDS[split.commandId as keyof typeof COMMANDS];
+    command = commandClass;
+    commandClass.id = split.commandId;
+    await commandClass.run([...split.commandArgv], config);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    const reported = (error as ParseError)?.parse !== undefined ? fromOclifParseError(error as ParseError, words) : error;
+    const reported = (error as ParseError)?.parse !== undefined ? fromOclifParseError(error as ParseError, words, command) : error;
     const message = reported instanceof Error ? reported.message : String(reported);
     if (message !== '') process.stderr.write(`${message}\n`);
     if (isDebugMode()) {

@@ -57,6 +57,19 @@ test('usage errors exit 125 and name the flag', async () => {
   assert.match(unknownCommand.stderr, /unknown command: berth frobnicate/);
 });
 
+test('too few arguments: exit 1 and the usage line, worded as docker 28 words them', async () => {
+  const run = await berth(['run']);
+  assert.equal(run.code, 1);
+  assert.equal(run.stderr, "berth: 'berth run' requires at least 1 argument\n\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'berth run --help' for more information\n");
+  const rm = await berth(['container', 'rm']);
+  assert.equal(rm.code, 1);
+  assert.match(rm.stderr, /^berth: 'berth container rm' requires at least 1 argument\n\nUsage:  berth container rm \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]\n\nSee /);
+  const tag = await berth(['tag', 'only-one']);
+  assert.equal(tag.code, 1);
+  assert.match(tag.stderr, /^berth: 'berth tag' requires 2 arguments\n\nUsage:  berth tag SOURCE_IMAGE\[:TAG\] TARGET_IMAGE\[:TAG\]\n\nRun 'berth tag --help' for more information\n$/);
+  assert.equal(tag.stdout, '');
+});
+
 test('help: root lists the commands; a command shows its flags; exit 0', async () => {
   const root = await berth(['--help']);
   assert.equal(root.code, 0, root.stderr);

@@ -10,7 +10,10 @@ export default class ContainerExec extends BerthCommand {
   static aliases = ['exec'];
   static strict = false;
   static splitAtFirstPositional = true;
-  static args = { container: Args.string({ required: true, description: 'container name or ID' }) };
+  static args = {
+    container: Args.string({ required: true, description: 'container name or ID' }),
+    command: Args.string({ required: true, description: 'command to run, then its arguments' }),
+  };
   static flags = {
     detach: Flags.boolean({ char: 'd', description: 'detached mode: run command in the background' }),
     'detach-keys': Flags.string({ description: 'override the key sequence for detaching a container' }),
@@ -27,7 +30,6 @@ export default class ContainerExec extends BerthCommand {
     const parsed = await this.parse(ContainerExec);
     const { flags } = parsed;
     const [ref, ...command] = containerArgv(parsed);
-    if (command.length === 0) throw new BerthError('usage', "'berth exec' requires at least 2 arguments.\nSee 'berth exec --help'.");
     if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
       throw new BerthError('failed-precondition', 'the input device is not a TTY');
     }

@@ -2,13 +2,13 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BerthCommand } from '../../cli/base-command.js';
 import { openImageStore } from '../../cli/image-context.js';
-import { BerthError, usageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
 
 export default class ImageSave extends BerthCommand {
   static summary = 'Save one or more images to a tar archive (streamed to STDOUT by default)';
   static aliases = ['save'];
   static strict = false;
-  static args = { image: Args.string({ description: 'image names or IDs' }) };
+  static args = { image: Args.string({ required: true, description: 'image names or IDs' }) };
   static flags = {
     output: Flags.string({ char: 'o', description: 'write to a file, instead of STDOUT', helpValue: 'string' }),
     platform: Flags.string({ description: 'save this platform of multi-platform images (os/arch[/variant])', helpValue: 'string' }),
@@ -17,7 +17,6 @@ export default class ImageSave extends BerthCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ImageSave);
     const names = argv as string[];
-    if (names.length === 0) throw usageError('"berth save" requires at least 1 argument');
     if (flags.output === undefined && process.stdout.isTTY) {
       throw new BerthError('failed-precondition', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }

@@ -4,6 +4,7 @@ import { openImageStore } from '../../cli/image-context.js';
 
 export default class ImageTag extends BerthCommand {
   static summary = 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE';
+  static usage = 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]';
   static aliases = ['tag'];
   static args = {
     source: Args.string({ required: true, description: 'SOURCE_IMAGE[:TAG]: a name, an image ID or a prefix of one' }),
