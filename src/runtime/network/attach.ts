@@ -256,6 +256,10 @@ export async function disconnectContainer(config: BerthConfig, containerId: stri
 
 /** After a container's own /etc/hosts exists: every member of its networks learns of it, and it of them. */
 export async function announceContainer(containerId: string): Promise<void> {
+  // Only user networks resolve names: on the default bridge alone there is nothing to announce,
+  // and the host lock (a flock(1) process) is not worth taking.
+  const attached = await readAttachments(containerId);
+  if (!attached || attached.attachments.every((attachment) => attachment.network === 'bridge')) return;
   await withHostNetworkLock(async () => {
     const saved = await readAttachments(containerId);
     if (saved) await refreshPeerHosts(new Set(saved.attachments.map((attachment) => attachment.network)));
