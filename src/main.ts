@@ -41,6 +41,18 @@ interface ArgumentShape {
   readonly flags?: Record<string, unknown>;
 }
 
+/** `[OPTIONS] CONTAINER [CONTAINER...]`, from the command's flags and arguments */
+function derivedUsage(command: ArgumentShape): string {
+  const args = Object.entries(command.args ?? {});
+  const words = args.map(([arg, { required }], index) => {
+    const word = arg.toUpperCase();
+    const repeated = command.strict === false && index === args.length - 1 ? ` [${word}...]` : '';
+    return required ? `${word}${repeated}` : `[${word}]${repeated}`;
+  });
+  const options = Object.keys(command.flags ?? {}).some((flag) => flag !== 'help') ? ['[OPTIONS]'] : [];
+  return [...options, ...words].join(' ');
+}
+
 /**
  * Too few arguments, as Docker's CLI says it (cobra's argument checks): exit 1, the usage line,
  * and "See" after an "at least" check but "Run" after an exact one, as docker 28 words them.
@@ -51,20 +63,10 @@ function argumentCountError(command: ArgumentShape, words: readonly string[]): B
   const required = args.filter(([, arg]) => arg.required).length;
   const exact = command.strict !== false && required === args.length;
   const count = exact ? `${required}` : command.strict === false || required === args.length ? `at least ${required}` : `at least ${required} and at most ${args.length}`;
-  const usage =
-    typeof command.usage === 'string'
-      ? command.usage
-      : [
-          ...(Object.keys(command.flags ?? {}).some((flag) => flag !== 'help') ? ['[OPTIONS]'] : []),
-          ...args.map(([arg, { required: needed }], index) => {
-            const word = arg.toUpperCase();
-            const repeated = command.strict === false && index === args.length - 1 ? ` [${word}...]` : '';
-            return needed ? `${word}${repeated}` : `[${word}]${repeated}`;
-          }),
-        ].join(' ');
+  const usages = command.usage !== undefined ? [command.usage].flat() : [derivedUsage(command)];
   return new BerthError(
     'usage',
-    `berth: '${name}' requires ${count} argument${required === 1 ? '' : 's'}\n\nUsage:  ${name} ${usage}\n\n${exact ? 'Run' : 'See'} '${name} --help' for more information`,
+    `berth: '${name}' requires ${count} argument${required === 1 ? '' : 's'}\n\nUsage:  ${usages.map((usage) => `${name} ${usage}`).join('\n\t')}\n\n${exact ? 'Run' : 'See'} '${name} --help' for more information`,
     { exitCode: 1 },
   );
 }

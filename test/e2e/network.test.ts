@@ -33,6 +33,13 @@ async function berthRules(): Promise<string[]> {
   return lines(saved.stdout).filter((line) => line.startsWith('-A') && /CNI|cni/.test(line));
 }
 
+/** berth's outbound NAT for a subnet: one POSTROUTING rule per network, none per container */
+async function masqueradeRules(subnet: string): Promise<string[]> {
+  const listed = await runProcess('iptables', ['-t', 'nat', '-S', 'POSTROUTING']);
+  assert.equal(listed.code, 0, listed.stderr);
+  return lines(listed.stdout).filter((line) => line.includes(`-s ${subnet}`) && line.includes('-j MASQUERADE'));
+}
+
 async function entries(directory: string): Promise<string[]> {
   return readdir(directory).catch(() => []);
 }
@@ -148,6 +155,7 @@ describe('user networks', () => {
   it('members reach each other by name and alias; inspect lists them; disconnect removes the interface; rm waits for the last member', async () => {
     await scene(async ({ b, img }) => {
       const net = `net${Date.now().toString(36)}`;
+      let subnet: string | undefined;
       const created = await b(['network', 'create', '--label', 'team=x', net]);
       assert.equal(created.code, 0, created.stderr);
       assert.match(created.stdout, /^[0-9a-f]{64}\n$/);
@@ -169,6 +177,10 @@ describe('user networks', () => {
         assert.equal(inspect[0].Name, net);
         assert.deepEqual(Object.values(inspect[0].Containers).map((container) => container.Name).sort(), ['other', 'srv']);
         assert.match(inspect[0].IPAM.Config[0].Subnet, /^10\.214\.\d+\.0\/24$/);
+        subnet = inspect[0].IPAM.Config[0].Subnet;
+        const masquerade = await masqueradeRules(subnet);
+        assert.equal(masquerade.length, 1, `one masquerade rule for ${subnet} with two members: ${masquerade.join(' | ')}`);
+        assert.match(masquerade[0], /! -o br-[0-9a-f]{12} /);
 
         assert.equal((await b(['network', 'disconnect', net, 'other'])).code, 0);
         assert.deepEqual(lines((await b(['exec', 'other', 'ls', '/sys/class/net'])).stdout), ['eth0', 'lo']);
@@ -184,6 +196,7 @@ describe('user networks', () => {
         assert.equal(removed.code, 0, removed.stderr);
       }
       assert.doesNotMatch((await b(['network', 'ls'])).stdout, new RegExp(net));
+      assert.deepEqual(await masqueradeRules(subnet!), [], 'network rm takes its masquerade rule away');
       assert.equal((await b(['network', 'rm', 'bridge'])).code, 1);
     });
   });

@@ -271,14 +271,17 @@ export async function removeContainer(context: RuntimeContext, container: Contai
     const remove = () => containerd.unary('tasks', 'Delete', { container_id: container.id }).catch(ignoreNotFound);
     await endAndDeleteTask(context, container.id, monitored, kill, remove);
   }
-  await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
-  // what the record held, side by side (the network detach still reads the directory's hosts file)
-  const name = container.labels[LABELS.name];
+  // What the record holds goes first, side by side (the network detach still reads the directory's
+  // hosts file): the record goes last, so that a container gone from `ps` is gone entirely, and a
+  // step that fails leaves it there for another `rm`.
   await allSettledOrThrow([
     container.snapshot_key ? containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound) : undefined,
     leaveNetworks(context, container).then(() => rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true })),
-    name ? releaseName(containerd, name, container.id) : undefined,
   ]);
+  await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
+  // after the record: another container may take the name as soon as it is free
+  const name = container.labels[LABELS.name];
+  if (name) await releaseName(containerd, name, container.id);
   if (options.volumes || container.labels[LABELS.autoRemove] === 'true') {
     const { removeAnonymousVolumes } = await import('../volumes/container-volumes.js');
     await removeAnonymousVolumes(context, container);

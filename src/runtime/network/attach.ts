@@ -15,6 +15,7 @@ import { HOST_NETWORK_STATE, withHostNetworkLock } from './host-lock.js';
 import { createNetns, deleteNetns, netnsPath } from './netns.js';
 import { loadNetwork, type Network } from './networks.js';
 import { allocatePorts, type PortBinding, type PortMapping } from './ports.js';
+import { ensureMasquerade } from './masquerade.js';
 
 const ATTACHMENTS_DIRECTORY = join(HOST_NETWORK_STATE, 'attachments');
 
@@ -154,6 +155,7 @@ async function joinOne(config: BerthConfig, container: ContainerIdentity, netns:
   const portMappings = Object.keys(bindings).length > 0 ? await allocatePorts(bindings, taken) : [];
   const capabilityArgs = capabilityArgsFor(network, request, portMappings);
   const target = { containerId: container.id, netns, ifName, capabilityArgs };
+  await ensureMasquerade(network);
   let result: CniResult | undefined;
   try {
     result = await addNetwork(config.cniPath, network.configList, target);

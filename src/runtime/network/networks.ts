@@ -15,6 +15,7 @@ import { safeParse } from '../../validation.js';
 import { networkConfigListSchema, type NetworkConfigList } from './cni.js';
 import { HOST_NETWORK_STATE } from './host-lock.js';
 import { childProcess } from '../../lazy-node.js';
+import { removeMasquerade } from './masquerade.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE_DEVICE = 'berth0';
@@ -113,7 +114,8 @@ export function bridgeConfigList(name: string, options: BridgeOptions): NetworkC
         type: 'bridge',
         bridge: options.bridge,
         isGateway: true,
-        ipMasq: !options.internal,
+        // outbound NAT is one rule per network, berth's own (masquerade.ts)
+        ipMasq: false,
         hairpinMode: true,
         // --ip: host-local takes a requested address through the bridge plugin's runtime config
         capabilities: { ips: true },
@@ -281,5 +283,6 @@ export async function createNetwork(config: BerthConfig, request: CreateNetworkO
 /** Deletes a network's config and its bridge device. Call under the host network lock, after checking it has no endpoints. */
 export async function removeNetworkFiles(network: Network): Promise<void> {
   await rm(network.file, { force: true });
+  await removeMasquerade(network);
   await new Promise<void>((resolvePromise) => childProcess().execFile('ip', ['link', 'delete', network.bridge, 'type', 'bridge'], () => resolvePromise()));
 }
