@@ -115,11 +115,13 @@ export async function signalTask(context: RuntimeContext, id: string, signal: nu
 export interface DeleteTaskOptions {
   /** false: the exit is not written to the container's labels (a `--rm` container goes next) */
   readonly recordExit?: boolean;
-  /** internal: the one retry after the shim went away under the call */
-  readonly retried?: boolean;
 }
 
-export async function deleteTask(context: RuntimeContext, id: string, options: DeleteTaskOptions = {}): Promise<ExitStatus | undefined> {
+export function deleteTask(context: RuntimeContext, id: string, options: DeleteTaskOptions = {}): Promise<ExitStatus | undefined> {
+  return deleteTaskOnce(context, id, options, false);
+}
+
+async function deleteTaskOnce(context: RuntimeContext, id: string, options: DeleteTaskOptions, retried: boolean): Promise<ExitStatus | undefined> {
   let response: { exit_status: number; exited_at: Timestamp | null };
   try {
     response = await context.containerd.unary('tasks', 'Delete', { container_id: id });
@@ -127,14 +129,14 @@ export async function deleteTask(context: RuntimeContext, id: string, options: D
     if (error instanceof BerthError && error.category === 'not-found') return undefined;
     // Another berth (the reaper, a foreground run) deleted it at the same moment: the shim exited
     // under our call. Gone is what we wanted; a task still there gets one more try.
-    if (options.retried || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
+    if (retried || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
     try {
       await context.containerd.unary('tasks', 'Get', { container_id: id });
     } catch (lookup) {
       if (lookup instanceof BerthError && lookup.category === 'not-found') return undefined;
       throw error;
     }
-    return deleteTask(context, id, { ...options, retried: true });
+    return deleteTaskOnce(context, id, options, true);
   }
   const exitedAt = timestampToDate(response.exited_at) ?? new Date();
   if (options.recordExit === false) return { exitCode: response.exit_status, exitedAt };

@@ -13,7 +13,7 @@ import { safeParse } from '../../validation.js';
 import { addNetwork, deleteNetwork, networkConfigListSchema, type CniResult } from './cni.js';
 import { HOST_NETWORK_STATE, withHostNetworkLock } from './host-lock.js';
 import { createNetns, deleteNetns, netnsPath } from './netns.js';
-import { loadNetwork, type Network } from './networks.js';
+import { DEFAULT_NETWORK, loadNetwork, type Network } from './networks.js';
 import { allocatePorts, type PortBinding, type PortMapping } from './ports.js';
 import { ensureMasquerade } from './masquerade.js';
 
@@ -261,7 +261,7 @@ export async function announceContainer(containerId: string): Promise<void> {
   // Only user networks resolve names: on the default bridge alone there is nothing to announce,
   // and the host lock (a flock(1) process) is not worth taking.
   const attached = await readAttachments(containerId);
-  if (!attached || attached.attachments.every((attachment) => attachment.network === 'bridge')) return;
+  if (!attached || attached.attachments.every((attachment) => attachment.network === DEFAULT_NETWORK)) return;
   await withHostNetworkLock(async () => {
     const saved = await readAttachments(containerId);
     if (saved) await refreshPeerHosts(new Set(saved.attachments.map((attachment) => attachment.network)));
