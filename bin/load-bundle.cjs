@@ -3,7 +3,7 @@
 // command's time. The bundle is written as one function expression (the CommonJS wrapper), so
 // its text is compiled as it is read, without a copy.
 'use strict';
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
@@ -11,6 +11,24 @@ const { Script } = require('node:vm');
 const dist = join(__dirname, '..', 'dist');
 const bundle = join(dist, 'berth.cjs');
 const cacheFile = `${bundle}.cache`;
+// The paths (a command and its flags) whose compiled code the cache holds, one per line. The
+// build's runs stop at the first call to containerd (there is none), so what a command compiles
+// after it (the replies, the container's creation, its removal) joins the cache on the first run
+// of each path that succeeds: later runs of it compile nothing.
+const learnedFile = `${cacheFile}.paths`;
+// each path learned grows the cache a little, and every start reads all of it
+const MAX_LEARNED_PATHS = 24;
+// V8 drops the bytecode of functions a long-running process stopped using: its cache would lose
+// what other paths had taught
+const LEARNING_MAX_UPTIME_MS = 5_000;
+
+function learnedPaths() {
+  try {
+    return readFileSync(learnedFile, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
 
 function loadBundle() {
   // esbuild writes ASCII only: latin1 reads it without UTF-8 decoding, as a one-byte string
@@ -30,17 +48,27 @@ function loadBundle() {
     exports: module.exports,
     /**
      * The build adds each of its runs' compiled code to the cache; a cache V8 refused (another
-     * node, other V8 flags) is replaced, so the next start is fast again. A process that changed
-     * V8's flags writes none: its cache would carry those flags and be refused at the next start.
+     * node, other V8 flags) is replaced, so the next start is fast again; `learn` names the path
+     * this start took, added once when the cache lacks it. A process that changed V8's flags
+     * writes none: its cache would carry those flags and be refused at the next start.
      * Best effort: dist/ may be read-only.
      */
-    saveCodeCache({ always = false, flagsChanged = false } = {}) {
+    saveCodeCache({ always = false, flagsChanged = false, learn } = {}) {
       if (flagsChanged) return;
-      if (!always && cachedData !== undefined && !script.cachedDataRejected) return;
+      const fresh = cachedData === undefined || script.cachedDataRejected;
+      const paths = fresh ? [] : learnedPaths();
+      const learning = learn !== undefined && !paths.includes(learn) && paths.length < MAX_LEARNED_PATHS;
+      if (!always && !fresh && !learning) return;
+      if (learning && !always && !fresh && performance.now() > LEARNING_MAX_UPTIME_MS) return;
       try {
+        const data = script.createCachedData();
+        if (!always && !fresh && data.length < statSync(cacheFile).size) return;
         const temporary = `${cacheFile}.${process.pid}`;
-        writeFileSync(temporary, script.createCachedData());
+        writeFileSync(temporary, data);
         renameSync(temporary, cacheFile);
+        // a new cache from scratch holds this start's paths only
+        if (fresh) writeFileSync(learnedFile, learning ? `${learn}\n` : '');
+        else if (learning) appendFileSync(learnedFile, `${learn}\n`);
       } catch {
         // left to the next start
       }

@@ -7,7 +7,12 @@ const { loadBundle } = require('./load-bundle.cjs');
 
 const berth = loadBundle();
 berth.exports.main(process.argv.slice(2)).then((code) => {
-  berth.saveCodeCache({ always: process.env.BERTH_CODE_CACHE === 'write', flagsChanged: berth.exports.v8FlagsChanged() });
+  berth.saveCodeCache({
+    always: process.env.BERTH_CODE_CACHE === 'write',
+    flagsChanged: berth.exports.v8FlagsChanged(),
+    // what a failed command compiled is seldom what the next start needs
+    learn: code === 0 ? berth.exports.codePath() : undefined,
+  });
   // Leftover handles (a FIFO open, a gRPC channel closing) must not keep berth alive.
   process.exit(code);
 });

@@ -11,6 +11,7 @@ import { COMMANDS } from './cli/command-map.js';
 import { commandSpecs } from './cli/command-specs.js';
 import { isDebugMode, setDebugMode, setGlobalFlags } from './cli/session.js';
 import { argumentCountError, type ArgumentShape } from './cli/usage-errors.js';
+import { preconnect } from './cli/base-command.js';
 import { BerthError, exitCodeOf } from './errors.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +45,16 @@ function fromOclifParseError(error: ParseError, words: readonly string[], comman
   return new BerthError('usage', `${first}\n\nRun '${name} --help' for more information`);
 }
 
+let codeCachePath: string | undefined;
+
+/**
+ * The path this start took, for bin/load-bundle.cjs's code cache: the command and the flags it
+ * was given (names only: their values take the same code). Undefined until a command ran.
+ */
+export function codePath(): string | undefined {
+  return codeCachePath;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   // `berth images | head -1`: a reader that has gone away ends berth quietly, as it ends docker.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -71,10 +82,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // The command class is at hand: running it directly skips oclif's command lookup and hooks,
     // which berth does not use, and their share of every invocation's startup.
-    const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
     const commandClass = COMMANDS[split.commandId as keyof typeof COMMANDS];
+    if ((commandClass as { usesContainerd?: boolean }).usesContainerd !== false) preconnect();
+    const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
     command = commandClass;
     commandClass.id = split.commandId;
+    const flagNames = new Set(split.commandArgv.filter((arg) => arg.startsWith('-') && arg !== '-' && arg !== '--').map((arg) => arg.replace(/=.*/s, '')));
+    // berth's own background helpers (the reaper, health probes) run long and in no user's hurry
+    if (!split.commandId.startsWith('internal:')) codeCachePath = [split.commandId, ...[...flagNames].sort()].join(' ').slice(0, 200);
     await commandClass.run([...split.commandArgv], config);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

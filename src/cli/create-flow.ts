@@ -50,7 +50,8 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
         throw new BerthError('usage', `Container ID file found, make sure the other container isn't running or delete ${options.cidfile}`);
       }
     }
-    const image = await ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet });
+    const image = ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet });
+    image.catch(() => undefined); // createContainer reports it
     const { createContainer } = await import('../runtime/containers/create.js');
     const created = await createContainer(runtime, { intent, name: options.name, image });
     // as Docker's CLI prints the daemon's warnings

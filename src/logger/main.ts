@@ -45,8 +45,10 @@ let exitPoll: NodeJS.Timeout | undefined;
 let terminatedByShim = false;
 let probes: ChildProcess | undefined;
 
+let configPath = '';
+
 function main(): void {
-  const configPath = configPathFromArgs(process.argv.slice(2));
+  configPath = configPathFromArgs(process.argv.slice(2));
   try {
     config = checkLoggerConfig(JSON.parse(readFileSync(configPath, 'utf8')));
   } catch (error) {
@@ -57,7 +59,8 @@ function main(): void {
   process.on('SIGTERM', () => {
     // the shim signals while someone deletes the task: that berth records the exit itself
     terminatedByShim = true;
-    finish();
+    if (awaitingDelete) exitDeleted();
+    else finish();
   });
   // the shim's session or berth's terminal may go: neither ends the log
   process.on('SIGHUP', () => undefined);
@@ -108,7 +111,8 @@ function openFifos(stdout: string, stderr: string): void {
 
 function connectInputs(list: Array<{ stream: LogStream; fd: number }>): void {
   if (config.attach) {
-    attach = createConnection({ path: config.attach });
+    // half-open: with attachReaps the output ends (FIN) while berth's side stays open until it goes
+    attach = createConnection({ path: config.attach, allowHalfOpen: true });
     attach.on('error', dropAttach);
     attach.on('close', dropAttach);
     attach.on('drain', resumeInputs);
@@ -265,6 +269,11 @@ function finish(): void {
     };
     if (attach) attach.removeListener('close', dropAttach);
     for (const socket of sockets) {
+      if (socket === attach && berthDeletesTask()) {
+        // the end of the output; the connection stays, and its close means berth went
+        socket.end(done);
+        continue;
+      }
       socket.removeAllListeners('close');
       socket.once('close', done);
       // flushed to the socket is enough: the shim's Tasks.Delete waits for this process to exit
@@ -277,12 +286,17 @@ function finish(): void {
   }
 }
 
+/** A foreground berth still connected will delete the task (see LoggerConfig.attachReaps). */
+function berthDeletesTask(): boolean {
+  return config.attachReaps !== undefined && attach !== undefined && !attach.destroyed && !terminatedByShim;
+}
+
 let completed = false;
+let awaitingDelete = false;
 let writeFailed = false;
 function complete(): void {
   if (completed) return;
   completed = true;
-  attach?.destroy();
   for (const socket of watchers) socket.destroy();
   if (config.pidFile) {
     try {
@@ -292,20 +306,73 @@ function complete(): void {
     }
   }
   if (holdStdinFd !== undefined) closeQuietly(holdStdinFd);
+  if (berthDeletesTask()) {
+    // The shim's SIGTERM (berth's Tasks.Delete) ends this process; berth gone before it, the
+    // reaper does berth's part. No reaper process for every foreground run.
+    awaitingDelete = true;
+    const berthGone = () => {
+      if (!awaitingDelete) return;
+      awaitingDelete = false;
+      attach?.destroy();
+      runOnExit();
+    };
+    attach!.once('close', berthGone);
+    attach!.once('end', berthGone);
+    return;
+  }
+  attach?.destroy();
+  if (terminatedByShim && config.attachReaps !== undefined) {
+    exitDeleted();
+    return;
+  }
   if (config.onExit && started && (!terminatedByShim || config.reapWhenDeleted)) {
-    void import('node:child_process').then(({ spawn }) => {
-      try {
-        const [command, ...args] = config.onExit!;
-        const env = { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
-        spawn(command, args, { detached: true, stdio: 'ignore', env, cwd: '/' }).unref();
-      } catch (error) {
-        report(error);
-      }
-      process.exit(0);
-    });
+    runOnExit();
     return;
   }
   process.exit(0);
+}
+
+/** Starts the reaper (`onExit`) detached, then exits. */
+function runOnExit(): void {
+  if (!config.onExit) process.exit(0);
+  void import('node:child_process').then(({ spawn }) => {
+    try {
+      const [command, ...args] = config.onExit!;
+      spawn(command, args, { detached: true, stdio: 'ignore', env: reaperEnv(), cwd: '/' }).unref();
+    } catch (error) {
+      report(error);
+    }
+    process.exit(0);
+  });
+}
+
+/**
+ * The attached berth's Tasks.Delete ended this process. With `--rm` its removal comes next: if
+ * berth dies before it is done, the reaper removes the container once berth's pid is gone. A
+ * shell waits for that, not a Node process: the container's directory (this config's) is gone
+ * by then in all but that case.
+ */
+function exitDeleted(): void {
+  const removes = config.onExit?.includes('--remove') === true;
+  if (!removes || config.attachReaps === undefined) process.exit(0);
+  void import('node:child_process').then(({ spawn }) => {
+    try {
+      const guard = 'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; [ -e "$2" ] || exit 0; shift 2; exec "$@"';
+      spawn('/bin/sh', ['-c', guard, 'berth-reap-guard', String(config.attachReaps), configPath, ...config.onExit!], {
+        detached: true,
+        stdio: 'ignore',
+        env: reaperEnv(),
+        cwd: '/',
+      }).unref();
+    } catch (error) {
+      report(error);
+    }
+    process.exit(0);
+  });
+}
+
+function reaperEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: process.env.PATH ?? DEFAULT_PATH };
 }
 
 /** The health probes run beside the container, in their own process group (see LoggerHealth). */

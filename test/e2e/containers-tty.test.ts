@@ -133,6 +133,22 @@ test('killing a foreground berth (no terminal) with SIGKILL stops neither the co
   });
 });
 
+test('a foreground run --rm whose berth is killed: the container is still removed when it exits', async () => {
+  await scene(async ({ namespace, b, img }) => {
+    // berth deletes a foreground run's task itself; killed, the logger's reaper does it instead
+    const run = new Background(['-n', namespace, 'run', '--rm', '--name', 'orphan-rm', img, 'sh', '-c', 'echo ready; sleep 1']);
+    try {
+      await run.waitFor(/ready\n/);
+      run.kill('SIGKILL');
+      assert.equal(await run.exited, 137);
+    } finally {
+      run.kill();
+    }
+    assert.match(await statusOf(b, 'orphan-rm'), /^Up /);
+    await eventually('the container removed after its exit', async () => (await b(['ps', '-a', '-q', '--filter', 'name=orphan-rm'])).stdout === '');
+  });
+});
+
 test('a foreground run proxies SIGTERM to the container (--sig-proxy, the default) and ends with its exit code', async () => {
   await scene(async ({ namespace, b, img }) => {
     const run = new Background(['-n', namespace, 'run', '--name', 'proxied', img, ...TERM_TRAP]);

@@ -3,7 +3,7 @@
 // a cache stamped with them at every later start.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ const cacheFile = join(root, 'dist', 'berth.cjs.cache');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** a start: load the bundle, run it, maybe change a V8 flag as the registry client does, save */
-function start(options: { changeFlags?: boolean } = {}): { answer: number; rejected: boolean } {
+function start(options: { changeFlags?: boolean; learn?: string } = {}): { answer: number; rejected: boolean } {
   const program = `
     const { loadBundle } = require(${JSON.stringify(join(root, 'bin', 'load-bundle.cjs'))});
     const { Script } = require('node:vm');
@@ -31,7 +31,7 @@ function start(options: { changeFlags?: boolean } = {}): { answer: number; rejec
     const berth = loadBundle();
     const answer = berth.exports.answer();
     if (${options.changeFlags === true}) require('node:v8').setFlagsFromString('--liftoff-only');
-    berth.saveCodeCache({ flagsChanged: ${options.changeFlags === true} });
+    berth.saveCodeCache({ flagsChanged: ${options.changeFlags === true}, learn: ${JSON.stringify(options.learn)} });
     process.stdout.write(JSON.stringify({ answer, rejected }));
   `;
   return JSON.parse(execFileSync(process.execPath, ['-e', program], { encoding: 'utf8' })) as { answer: number; rejected: boolean };
@@ -57,5 +57,15 @@ describe('code cache (bin/load-bundle.cjs)', () => {
     start({ changeFlags: true });
     assert.equal(statSync(cacheFile).ino, written);
     assert.equal(start().rejected, false);
+  });
+
+  it('adds a path a start took to the cache once, and remembers it', () => {
+    const before = statSync(cacheFile).ino;
+    assert.equal(start({ learn: 'container:run --rm' }).rejected, false);
+    const learnt = statSync(cacheFile).ino;
+    assert.notEqual(learnt, before, 'the cache was written again with the new path');
+    assert.deepEqual(readFileSync(`${cacheFile}.paths`, 'utf8').split('\n').filter(Boolean), ['container:run --rm']);
+    assert.equal(start({ learn: 'container:run --rm' }).rejected, false);
+    assert.equal(statSync(cacheFile).ino, learnt, 'a path already learnt writes nothing');
   });
 });

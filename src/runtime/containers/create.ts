@@ -11,7 +11,6 @@ import type { LocalImage } from '../../image/local.js';
 import { formatPlatform } from '../../image/platform.js';
 import type { RuntimeContext } from '../context.js';
 import { encodeMessage } from '../containerd/client.js';
-import { withLease } from '../containerd/leases.js';
 import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
 import type { Spec } from '../spec/types.js';
@@ -24,7 +23,7 @@ import { containerDirectory } from '../paths.js';
 import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
 import type { ResolvedVolumes } from '../volumes/container-volumes.js';
 import { EXTENSIONS, INTENT_TYPE_URL, LABELS } from './labels.js';
-import { confirmNameUnique, reserveName, releaseName } from './name-reservation.js';
+import { confirmNameUnique, nameLeaseId, reserveName, releaseName } from './name-reservation.js';
 
 const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
@@ -33,7 +32,8 @@ export interface CreateRequest {
   readonly intent: CreateIntent;
   /** Docker name, without the leading slash; random when absent */
   readonly name?: string;
-  readonly image: LocalImage;
+  /** still being looked up or pulled when the creation starts */
+  readonly image: LocalImage | Promise<LocalImage>;
 }
 
 export interface CreatedContainer {
@@ -80,24 +80,24 @@ async function prepareSnapshot(context: RuntimeContext, id: string, parent: stri
 
 function containerLabels(
   intent: CreateIntent,
-  request: CreateRequest,
+  image: LocalImage,
   name: string,
   hostname: string,
   args: readonly string[],
   ports: readonly PortMapping[],
 ): Record<string, string> {
-  const labels: Record<string, string> = { ...(request.image.config.config?.Labels ?? {}), ...(intent.Labels ?? {}) };
+  const labels: Record<string, string> = { ...(image.config.config?.Labels ?? {}), ...(intent.Labels ?? {}) };
   labels[LABELS.name] = name;
   labels[LABELS.imageAsTyped] = intent.Image;
-  labels[LABELS.imageId] = request.image.configDigest;
-  labels[LABELS.platform] = formatPlatform(request.image.platform);
+  labels[LABELS.imageId] = image.configDigest;
+  labels[LABELS.platform] = formatPlatform(image.platform);
   labels[LABELS.hostname] = hostname;
   // containerd caps a label at 4096 bytes; the spec keeps the whole argv for inspect
   let command = JSON.stringify(args);
   if (command.length > 3000) command = JSON.stringify([args[0].slice(0, 1000), '…']);
   labels[LABELS.command] = command;
   if (intent.HostConfig.AutoRemove) labels[LABELS.autoRemove] = 'true';
-  labels[LABELS.stopSignal] = intent.StopSignal || request.image.config.config?.StopSignal || 'SIGTERM';
+  labels[LABELS.stopSignal] = intent.StopSignal || image.config.config?.StopSignal || 'SIGTERM';
   if (intent.StopTimeout !== undefined && intent.StopTimeout !== null) labels[LABELS.stopTimeout] = String(intent.StopTimeout);
   if (ports.length > 0) labels[LABELS.ports] = JSON.stringify(ports);
   if (probeCommand(intent.Healthcheck)) labels[LABELS.healthcheck] = 'true';
@@ -190,24 +190,28 @@ async function holdName(context: RuntimeContext, wanted: string | undefined, id:
 
 export async function createContainer(context: RuntimeContext, request: CreateRequest): Promise<CreatedContainer> {
   const { containerd, config } = context;
-  const { image } = request;
-  const { settleHostSettings, shareableShm } = await import('./host-settings.js');
-  const settled = await settleHostSettings(context, request.intent);
-  const { joins, warnings } = settled;
-  // stored as Docker's daemon stores Config: the image's HEALTHCHECK under the user's flags
-  const intent = withImageHealthcheck(settled.intent, image.config.config?.Healthcheck);
-  const names = await import('./names.js');
-  const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
-  const { writeEtcFiles } = await import('./etc-files.js');
-  const { readRootfsFile } = await import('./rootfs-files.js');
-
   const id = randomBytes(32).toString('hex');
   const undo: Undo[] = [];
+  const names = await import('./names.js');
+  // The name is taken while the image is still being looked up (or pulled): both are round trips
+  // to containerd, and neither needs the other.
+  const naming = holdName(context, request.name, id, names);
+  naming.catch(() => undefined);
   try {
-    const heldName = await holdName(context, request.name, id, names);
-    let record: Container | undefined;
-    let rootfs: readonly Mount[] = [];
-    undo.push(() => releaseName(containerd, heldName, id));
+    const { settleHostSettings, shareableShm } = await import('./host-settings.js');
+    const [settledOutcome, imageOutcome, nameOutcome] = await Promise.allSettled([settleHostSettings(context, request.intent), request.image, naming]);
+    if (nameOutcome.status === 'fulfilled') undo.push(() => releaseName(containerd, nameOutcome.value, id));
+    // Docker's order: a bad setting, then a missing image, then the name in use
+    for (const outcome of [settledOutcome, imageOutcome, nameOutcome]) if (outcome.status === 'rejected') throw outcome.reason;
+    const settled = (settledOutcome as PromiseFulfilledResult<Awaited<ReturnType<typeof settleHostSettings>>>).value;
+    const image = (imageOutcome as PromiseFulfilledResult<LocalImage>).value;
+    const heldName = (nameOutcome as PromiseFulfilledResult<string>).value;
+    const { joins, warnings } = settled;
+    // stored as Docker's daemon stores Config: the image's HEALTHCHECK under the user's flags
+    const intent = withImageHealthcheck(settled.intent, image.config.config?.Healthcheck);
+    const { buildSpec, runtimeOptions, prepareBindSources, DEFAULT_INIT_BINARY } = await import('../spec/build.js');
+    const { writeEtcFiles } = await import('./etc-files.js');
+    const { readRootfsFile } = await import('./rootfs-files.js');
 
     const runtime = runtimeOptions(intent.HostConfig.Runtime);
     prepareBindSources(intent);
@@ -226,88 +230,88 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     });
 
     const parent = image.chainIds[image.chainIds.length - 1] ?? '';
-    await withLease(containerd, async (lease) => {
-      const mounts = await prepareSnapshot(context, id, parent, lease);
-      rootfs = mounts;
-      undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
+    // The name's lease keeps the snapshot from containerd's collector until the record refers to it
+    // (and, harmlessly, for the container's life): no lease of its own to make and drop.
+    const lease = nameLeaseId(heldName);
+    const mounts = await prepareSnapshot(context, id, parent, lease);
+    undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
-      if (volumes.copyUps.length > 0) {
-        const { copyImageContent } = await import('../volumes/copy-up.js');
-        await copyImageContent(mounts, volumes.copyUps, join(directory, 'image'));
-      }
-      const networkMode = intent.HostConfig.NetworkMode ?? 'none';
-      const [passwd, group, network] = await Promise.all([
-        readRootfsFile(mounts, '/etc/passwd'),
-        readRootfsFile(mounts, '/etc/group'),
-        networkMode !== 'none' && networkMode !== 'host'
-          ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
-          : undefined,
-      ]);
-      const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
-      const hostname = hostHostname && !intent.Hostname ? hostHostnameOf() : intent.Hostname || id.slice(0, 12);
-      const etcFiles = await writeEtcFiles(directory, {
-        hostname,
-        domainname: intent.Domainname,
-        networkMode,
-        ip: network?.endpoint.ipAddress,
-        aliases: [heldName],
-        extraHosts: extraHosts(intent, context.config.bridgeSubnet),
-        dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
-      });
-      if (network) await (await import('../network/attach.js')).announceContainer(id);
-      const spec = buildSpec({
-        namespace: containerd.namespace,
-        id,
-        intent,
-        imageConfig: image.config,
-        hostname,
-        etcFiles,
-        passwd,
-        group,
-        initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
-        seccompProfile,
-        netnsPath: network?.netns,
-        joins,
-        shareableShm: shm,
-        volumes: volumes.points
-          .filter((point) => point.Type !== 'tmpfs')
-          .map((point) => ({ source: point.Source, destination: point.Destination, readonly: !point.RW, propagation: point.Propagation })),
-      });
-      await checkRlimits(spec);
-      const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
-      ({ container: record } = await containerd.unary<{ container: Container }>(
-        'containers',
-        'Create',
-        {
-          container: {
-            id,
-            image: image.record.name,
-            // Docker shows the user's command, not the init wrapper in front of it
-            labels: containerLabels(
-              intent,
-              request,
-              heldName,
-              hostname,
-              intent.HostConfig.Init ? spec.process.args.slice(2) : spec.process.args,
-              network?.endpoint.portMappings ?? [],
-            ),
-            runtime: { name: runtime.name, options: { type_url: 'containerd.runc.v1.Options', value: encodeMessage('containerd.runc.v1.Options', runcOptions) } },
-            spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
-            snapshotter: config.snapshotter,
-            snapshot_key: id,
-            extensions: {
-              [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) },
-              ...(volumes.points.length > 0 ? { [EXTENSIONS.volumes]: volumeMountsExtension(volumes.points) } : {}),
-            },
+    if (volumes.copyUps.length > 0) {
+      const { copyImageContent } = await import('../volumes/copy-up.js');
+      await copyImageContent(mounts, volumes.copyUps, join(directory, 'image'));
+    }
+    const networkMode = intent.HostConfig.NetworkMode ?? 'none';
+    const [passwd, group, network] = await Promise.all([
+      readRootfsFile(mounts, '/etc/passwd'),
+      readRootfsFile(mounts, '/etc/group'),
+      networkMode !== 'none' && networkMode !== 'host'
+        ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
+        : undefined,
+    ]);
+    const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
+    const hostname = hostHostname && !intent.Hostname ? hostHostnameOf() : intent.Hostname || id.slice(0, 12);
+    const etcFiles = await writeEtcFiles(directory, {
+      hostname,
+      domainname: intent.Domainname,
+      networkMode,
+      ip: network?.endpoint.ipAddress,
+      aliases: [heldName],
+      extraHosts: extraHosts(intent, context.config.bridgeSubnet),
+      dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
+    });
+    if (network) await (await import('../network/attach.js')).announceContainer(id);
+    const spec = buildSpec({
+      namespace: containerd.namespace,
+      id,
+      intent,
+      imageConfig: image.config,
+      hostname,
+      etcFiles,
+      passwd,
+      group,
+      initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
+      seccompProfile,
+      netnsPath: network?.netns,
+      joins,
+      shareableShm: shm,
+      volumes: volumes.points
+        .filter((point) => point.Type !== 'tmpfs')
+        .map((point) => ({ source: point.Source, destination: point.Destination, readonly: !point.RW, propagation: point.Propagation })),
+    });
+    await checkRlimits(spec);
+    const runcOptions = runtime.binaryName ? { binary_name: runtime.binaryName } : {};
+    const { container: record } = await containerd.unary<{ container: Container }>(
+      'containers',
+      'Create',
+      {
+        container: {
+          id,
+          image: image.record.name,
+          // Docker shows the user's command, not the init wrapper in front of it
+          labels: containerLabels(
+            intent,
+            image,
+            heldName,
+            hostname,
+            intent.HostConfig.Init ? spec.process.args.slice(2) : spec.process.args,
+            network?.endpoint.portMappings ?? [],
+          ),
+          runtime: { name: runtime.name, options: { type_url: 'containerd.runc.v1.Options', value: encodeMessage('containerd.runc.v1.Options', runcOptions) } },
+          spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
+          snapshotter: config.snapshotter,
+          snapshot_key: id,
+          extensions: {
+            [EXTENSIONS.intent]: { type_url: INTENT_TYPE_URL, value: Buffer.from(JSON.stringify(intent)) },
+            ...(volumes.points.length > 0 ? { [EXTENSIONS.volumes]: volumeMountsExtension(volumes.points) } : {}),
           },
         },
-        { lease },
-      ));
-      undo.push(() => containerd.unary('containers', 'Delete', { id }));
-    });
+      },
+      { lease },
+    );
+    undo.push(() => containerd.unary('containers', 'Delete', { id }));
     // a lease taken over from a killed berth is the only way to a duplicate: user-given names only
     if (request.name !== undefined) await confirmNameUnique(containerd, heldName, id);
-    return { id, name: heldName, container: record!, warnings, rootfs };
+    return { id, name: heldName, container: record, warnings, rootfs: mounts };
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;

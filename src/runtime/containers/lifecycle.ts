@@ -13,7 +13,7 @@ import { SIGKILL, parseSignal } from '../signals.js';
 import { EXTENSIONS, LABELS, RESTART_MONITOR_LABELS } from './labels.js';
 import { releaseName } from './name-reservation.js';
 import { markManuallyStopped, recordMonitoredExit, restartLabelsForStart, underRestartMonitor } from './restart.js';
-import { planRestart } from './restart-policy.js';
+import { hasRestartPolicy, planRestart } from './restart-policy.js';
 import { createTask, deleteTask, getTask, setLabels, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
 import type { TaskIO } from '../logging/task-io.js';
 import type { Mount } from '../containerd/snapshots.js';
@@ -120,6 +120,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     openStdin: options.openStdin,
     attach: options.attach,
     onExit,
+    attachReaps: options.attach && !hasRestartPolicy(intent.HostConfig.RestartPolicy),
     health,
     restartMonitored: restartLabels[RESTART_MONITOR_LABELS.status] === 'running',
   });
@@ -130,8 +131,10 @@ export async function startContainer(context: RuntimeContext, container: Contain
     io.attached?.ready.catch(() => undefined);
     const exit = waitForExit(context, container.id);
     exit.catch(() => undefined);
+    // the logger learns of the exit from containerd's event at once, not at its next look
+    if (io.attached) void exit.then(() => io.attached!.processExited(), () => undefined);
     // the restart monitor's labels only now: it would kill a task it finds merely created
-    await startTask(context, container.id, restartLabels);
+    await startTask(context, container.id, restartLabels, container.labels[LABELS.startedAt]);
     return { io, exit };
   } catch (error) {
     await deleteTask(context, container.id).catch(() => undefined);

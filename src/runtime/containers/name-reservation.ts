@@ -20,8 +20,11 @@ interface Lease {
   labels: Record<string, string>;
 }
 
-/** Lease IDs follow containerd's identifier rule, which Docker names (`a__b`, `x-`) may break. */
-function leaseId(name: string): string {
+/**
+ * The lease holding `name`; a container's creation also makes its snapshot under it. Lease IDs
+ * follow containerd's identifier rule, which Docker names (`a__b`, `x-`) may break.
+ */
+export function nameLeaseId(name: string): string {
   return `berth-name.${createHash('sha256').update(name).digest('hex').slice(0, 48)}`;
 }
 
@@ -40,7 +43,7 @@ async function containerExists(client: ContainerdClient, id: string): Promise<bo
 
 /** Takes `name` for container `id`, or fails with Docker's conflict error (exit 125). */
 export async function reserveName(client: ContainerdClient, name: string, id: string): Promise<void> {
-  const lease = leaseId(name);
+  const lease = nameLeaseId(name);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       await client.unary('leases', 'Create', { id: lease, labels: { [HOLDER_LABEL]: id, [NAME_LABEL]: name } });
@@ -62,7 +65,7 @@ export async function reserveName(client: ContainerdClient, name: string, id: st
 
 /** Gives the name back, if `id` still holds it (a rename or a new owner may have taken it). */
 export async function releaseName(client: ContainerdClient, name: string, id: string): Promise<void> {
-  const lease = leaseId(name);
+  const lease = nameLeaseId(name);
   const { leases } = await client.unary<{ leases: Lease[] }>('leases', 'List', { filters: [`id==${lease}`] });
   if (leases[0] && leases[0].labels[HOLDER_LABEL] !== id) return;
   await client.unary('leases', 'Delete', { id: lease, sync: false }).catch((error: unknown) => {

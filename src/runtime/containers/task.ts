@@ -79,12 +79,27 @@ export function waitForExit(context: RuntimeContext, id: string, execId = ''): P
     .then((response) => ({ exitCode: response.exit_status, exitedAt: timestampToDate(response.exited_at) }));
 }
 
-/** Tasks.Start, then the start time and `labels` (set or, when undefined, removed) in one update. */
-export async function startTask(context: RuntimeContext, id: string, labels: Record<string, string | undefined> = {}): Promise<void> {
+/**
+ * Tasks.Start, with the start time and `labels` (set or, when undefined, removed) in one update.
+ * The restart monitor's labels wait for the start (the monitor replaces a task it finds merely
+ * created); the start time alone goes side by side with it, and back to `previousStartedAt`
+ * when the start fails.
+ */
+export async function startTask(context: RuntimeContext, id: string, labels: Record<string, string | undefined> = {}, previousStartedAt?: string): Promise<void> {
   // taken before Start: a process that exits at once must not look as if it finished before it started
   const startedAt = new Date().toISOString();
-  await context.containerd.unary('tasks', 'Start', { container_id: id, exec_id: '' });
-  await setLabels(context, id, { ...labels, [LABELS.startedAt]: startedAt });
+  const starting = context.containerd.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+  if (Object.keys(labels).length > 0) {
+    await starting;
+    await setLabels(context, id, { ...labels, [LABELS.startedAt]: startedAt });
+    return;
+  }
+  const [started, labelled] = await Promise.allSettled([starting, setLabels(context, id, { [LABELS.startedAt]: startedAt })]);
+  if (started.status === 'rejected') {
+    if (labelled.status === 'fulfilled') await setLabels(context, id, { [LABELS.startedAt]: previousStartedAt }).catch(() => undefined);
+    throw started.reason;
+  }
+  if (labelled.status === 'rejected') throw labelled.reason;
 }
 
 /** Sets labels; a key whose value is undefined is removed (in the mask, absent from the map). */

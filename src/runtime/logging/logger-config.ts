@@ -23,6 +23,12 @@ export interface LoggerConfig {
    * deletes exited tasks itself, and berth's reaper still has to count the restart
    */
   readonly reapWhenDeleted?: boolean;
+  /**
+   * The attached berth (this pid) deletes the task itself once the process exits (a foreground
+   * run without a restart policy): the logger, its output drained, waits for the shim's SIGTERM
+   * of that Tasks.Delete instead of starting `onExit`, which it starts only if berth goes first.
+   */
+  readonly attachReaps?: number;
   /** written once the logger's inputs are open; removed when the log is complete */
   readonly pidFile?: string;
   /** FIFO mode (berth starts the logger for `-i` without `-t`): the output FIFOs instead of fds 3/4 */
@@ -59,6 +65,7 @@ export function checkLoggerConfig(value: unknown): LoggerConfig {
   for (const key of OPTIONAL_STRINGS) {
     if (config[key] !== undefined && (typeof config[key] !== 'string' || config[key] === '')) fail(`${key} must be a non-empty string`);
   }
+  if (config.attachReaps !== undefined && (!Number.isSafeInteger(config.attachReaps) || (config.attachReaps as number) <= 0)) fail('attachReaps must be a pid');
   if (config.onExit !== undefined) {
     if (!Array.isArray(config.onExit) || config.onExit.length === 0 || !config.onExit.every((arg) => typeof arg === 'string')) {
       fail('onExit must be a non-empty argv');

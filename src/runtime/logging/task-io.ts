@@ -145,6 +145,8 @@ export interface InitIOOptions {
   readonly onExit?: string[];
   /** the health check the logger runs while the container runs */
   readonly health?: LoggerHealth;
+  /** the attached berth deletes the task when the process exits (a foreground run without a restart policy) */
+  readonly attachReaps?: boolean;
   /** containerd's restart monitor restarts the container: the reaper runs even after the shim's SIGTERM */
   readonly restartMonitored?: boolean;
 }
@@ -185,7 +187,8 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
     const loggerConfig: LoggerConfig = {
       ...commonLoggerConfig(options),
       ...(tty ? { tty: true } : {}),
-      ...(attachment ? { attach: attachment.name } : {}),
+      // (a logger of berth's own, in FIFO mode, gets no SIGTERM from the shim's Tasks.Delete)
+      ...(attachment ? { attach: attachment.name, ...(options.attachReaps && !fifoMode ? { attachReaps: process.pid } : {}) } : {}),
       listen: watcherSocketName(directory),
       ...(holdStdin ? { holdStdin } : {}),
       ...(fifoMode ? { stdout: fifos.stdout, stderr: fifos.stderr } : {}),
@@ -218,6 +221,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
         if (released) return;
         released = true;
         attachment?.server.close();
+        void attachment?.connection.then((connection) => connection.destroy());
         const needsLogger = (holdStdin !== undefined && !attach) || ownLogger !== undefined;
         if (needsLogger && !(await loggerReady()) && ownLogger !== undefined) killQuietly(ownLogger);
         stdinSocket?.destroy();
@@ -442,7 +446,8 @@ interface Attachment {
 /** A fresh abstract socket (no file to clean up, no path length limit) the logger connects to. */
 async function listenForLogger(id: string): Promise<Attachment> {
   const name = `\0berth-attach-${id.slice(0, 12)}-${randomBytes(6).toString('hex')}`;
-  const server = createServer();
+  // half-open: the logger's end of output is not the end of the connection (LoggerConfig.attachReaps)
+  const server = createServer({ allowHalfOpen: true });
   let accept: (socket: Socket) => void = () => undefined;
   const connection = new Promise<Socket>((resolve) => (accept = resolve));
   server.on('connection', (socket) => {
@@ -477,6 +482,7 @@ function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, d
       for (const frame of decoder.push(chunk)) output.emit(frame.stream, frame.data);
     });
     connection.on('error', () => undefined);
+    connection.on('end', () => finished());
     connection.on('close', () => finished());
     if (exited) connection.write(EXITED);
   });
