@@ -246,6 +246,8 @@ export interface RemoveOptions {
   readonly volumes?: boolean;
   /** the caller has just deleted the task (a foreground `--rm` run): no need to look it up */
   readonly taskDeleted?: boolean;
+  /** the container's networks, already being left (leaveNetworks) while its task was deleted */
+  readonly networksLeft?: Promise<void>;
 }
 
 /** Container, task, rootfs snapshot, berth's directory and the name: all of it, or an error. */
@@ -279,7 +281,7 @@ export async function removeContainer(context: RuntimeContext, container: Contai
   // step that fails leaves it there for another `rm`.
   await allSettledOrThrow([
     container.snapshot_key ? containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound) : undefined,
-    leaveNetworks(context, container).then(() => rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true })),
+    (options.networksLeft ?? leaveNetworks(context, container)).then(() => rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true })),
   ]);
   await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
   // after the record: another container may take the name as soon as it is free
@@ -298,7 +300,7 @@ async function allSettledOrThrow(steps: ReadonlyArray<Promise<unknown> | undefin
 }
 
 /** The container's address, namespace and rules go with it; only containers on a network have any. */
-async function leaveNetworks(context: RuntimeContext, container: Container): Promise<void> {
+export async function leaveNetworks(context: RuntimeContext, container: Container): Promise<void> {
   const { readAttachments, detachContainer } = await import('../network/attach.js');
   if (await readAttachments(container.id)) await detachContainer(context.config, container.id);
 }

@@ -4,7 +4,7 @@
 import type { RuntimeContext } from '../context.js';
 import type { Mount } from '../containerd/snapshots.js';
 import type { Container } from '../containerd/types.js';
-import { getContainer, removeContainer, startContainer, storedIntent, type StartedContainer } from './lifecycle.js';
+import { getContainer, leaveNetworks, removeContainer, startContainer, storedIntent, type StartedContainer } from './lifecycle.js';
 import { hasRestartPolicy } from './restart-policy.js';
 import { deleteTask } from './task.js';
 
@@ -33,9 +33,13 @@ export async function finishForeground(context: RuntimeContext, container: Conta
   // Docker's daemon does after its client has gone; without, the task is deleted here (the
   // logger, told of the exit, hangs up at once either way).
   const reapedHere = !hasRestartPolicy(storedIntent(container).HostConfig.RestartPolicy);
+  // A `--rm` container leaves its networks while its task is deleted: with its init gone, the
+  // kernel has ended every process in it.
+  const networksLeft = autoRemove && reapedHere ? leaveNetworks(context, container) : undefined;
+  networksLeft?.catch(() => undefined);
   if (reapedHere) await deleteTask(context, container.id, { recordExit: !autoRemove });
   await started.io.attached?.ready.then(() => started.io.attached!.done).catch(() => undefined);
   await started.io.release().catch(() => undefined);
-  if (autoRemove) await removeContainer(context, container, { force: true, taskDeleted: reapedHere });
+  if (autoRemove) await removeContainer(context, container, { force: true, taskDeleted: reapedHere, networksLeft });
   return status.exitCode;
 }

@@ -30,11 +30,15 @@ async function ip(args: string[]): Promise<void> {
   }
 }
 
-export async function createNetns(containerId: string): Promise<string> {
+/**
+ * Makes the namespace; `loopback` settles once its lo is up (`ip netns add` leaves it down, and
+ * Docker's containers have it up), which may go on beside the CNI plugins' work in it.
+ */
+export async function createNetns(containerId: string): Promise<{ path: string; loopback: Promise<void> }> {
   await ip(['netns', 'add', netnsName(containerId)]);
-  // `ip netns add` leaves lo down; Docker's containers have it up.
-  await ip(['-n', netnsName(containerId), 'link', 'set', 'lo', 'up']);
-  return netnsPath(containerId);
+  const loopback = ip(['-n', netnsName(containerId), 'link', 'set', 'lo', 'up']);
+  loopback.catch(() => undefined);
+  return { path: netnsPath(containerId), loopback };
 }
 
 /** Removes the namespace; one already gone is not an error. */
