@@ -59,7 +59,7 @@ function main(): void {
   process.on('SIGTERM', () => {
     // the shim signals while someone deletes the task: that berth records the exit itself
     terminatedByShim = true;
-    if (awaitingDelete) exitDeleted();
+    if (awaitingDelete) void (guarding ?? Promise.resolve()).then(() => process.exit(0));
     else finish();
   });
   // the shim's session or berth's terminal may go: neither ends the log
@@ -293,6 +293,8 @@ function berthDeletesTask(): boolean {
 
 let completed = false;
 let awaitingDelete = false;
+/** the `--rm` removal's guard being started (guardRemoval) */
+let guarding: Promise<void> | undefined;
 let writeFailed = false;
 function complete(): void {
   if (completed) return;
@@ -308,12 +310,16 @@ function complete(): void {
   if (holdStdinFd !== undefined) closeQuietly(holdStdinFd);
   if (berthDeletesTask()) {
     // The shim's SIGTERM (berth's Tasks.Delete) ends this process; berth gone before it, the
-    // reaper does berth's part. No reaper process for every foreground run.
+    // reaper does berth's part. No reaper process for every foreground run. The guard of a
+    // `--rm` removal is started now, while berth is still at its Tasks.Delete.
     awaitingDelete = true;
+    guarding = guardRemoval();
+    const guarded = guarding !== undefined;
     const berthGone = () => {
       if (!awaitingDelete) return;
       awaitingDelete = false;
       attach?.destroy();
+      if (guarded) process.exit(0); // the guard finds berth gone and starts the reaper
       runOnExit();
     };
     attach!.once('close', berthGone);
@@ -347,15 +353,14 @@ function runOnExit(): void {
 }
 
 /**
- * The attached berth's Tasks.Delete ended this process. With `--rm` its removal comes next: if
- * berth dies before it is done, the reaper removes the container once berth's pid is gone. A
- * shell waits for that, not a Node process: the container's directory (this config's) is gone
- * by then in all but that case.
+ * With `--rm`, berth's removal follows its Tasks.Delete: if berth dies before it is done, the
+ * reaper removes the container once berth's pid is gone. A shell waits for that, not a Node
+ * process, and starts nothing when the container's directory (this config's) has gone with a
+ * removal that completed. Undefined when there is nothing to guard; else settles once started.
  */
-function exitDeleted(): void {
-  const removes = config.onExit?.includes('--remove') === true;
-  if (!removes || config.attachReaps === undefined) process.exit(0);
-  void import('node:child_process').then(({ spawn }) => {
+function guardRemoval(): Promise<void> | undefined {
+  if (config.onExit?.includes('--remove') !== true || config.attachReaps === undefined) return undefined;
+  return import('node:child_process').then(({ spawn }) => {
     try {
       const guard = 'while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; [ -e "$2" ] || exit 0; shift 2; exec "$@"';
       spawn('/bin/sh', ['-c', guard, 'berth-reap-guard', String(config.attachReaps), configPath, ...config.onExit!], {
@@ -367,8 +372,12 @@ function exitDeleted(): void {
     } catch (error) {
       report(error);
     }
-    process.exit(0);
   });
+}
+
+/** Ended by the attached berth's Tasks.Delete before the output was complete. */
+function exitDeleted(): void {
+  void (guardRemoval() ?? Promise.resolve()).then(() => process.exit(0));
 }
 
 function reaperEnv(): NodeJS.ProcessEnv {
