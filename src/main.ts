@@ -87,7 +87,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
     command = commandClass;
     commandClass.id = split.commandId;
-    const flagNames = new Set(split.commandArgv.filter((arg) => arg.startsWith('-') && arg !== '-' && arg !== '--').map((arg) => arg.replace(/=.*/s, '')));
+    // run/create/exec: the pre-pass put `--` before the image; what follows is the container's
+    const endOfOptions = split.commandArgv.indexOf('--');
+    const options = endOfOptions === -1 ? split.commandArgv : split.commandArgv.slice(0, endOfOptions);
+    const flagNames = new Set(options.filter((arg) => arg.startsWith('-') && arg !== '-').map((arg) => arg.replace(/=.*/s, '')));
     // berth's own background helpers (the reaper, health probes) run long and in no user's hurry
     if (!split.commandId.startsWith('internal:')) codeCachePath = [split.commandId, ...[...flagNames].sort()].join(' ').slice(0, 200);
     await commandClass.run([...split.commandArgv], config);
