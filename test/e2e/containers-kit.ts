@@ -1,9 +1,10 @@
 // What the container e2e tests share: a fresh namespace with the fixture pulled, berth on a
-// pseudo-terminal (script(1)), berth in the background, polling, and berth's state paths.
+// pseudo-terminal (script(1)), berth in the background, polling, HTTP GETs, and berth's state paths.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, realpath } from 'node:fs/promises';
+import { get } from 'node:http';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -245,3 +246,16 @@ export const TICKER = ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1))
 
 /** A shell that prints `got TERM` and exits 0 on SIGTERM, and `ready` once its trap is set. */
 export const TERM_TRAP = ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo ready; while true; do sleep 0.1; done'];
+
+/** The body of a GET (to 127.0.0.1 or a container on berth's bridge), or undefined when nothing answers (yet). */
+export function fetchText(url: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = get(url, { timeout: 2000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', () => resolve(undefined));
+    request.on('timeout', () => request.destroy());
+  });
+}

@@ -4,23 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { get } from 'node:http';
 import { describe, it } from 'node:test';
 import { berth, inFreshNamespace, world } from './harness.js';
-import { eventually, lines, scene } from './containers-kit.js';
+import { eventually, fetchText, lines, scene } from './containers-kit.js';
 import { runProcess } from '../world/world.js';
-
-function fetchText(url: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const request = get(url, { timeout: 2000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve(body));
-    });
-    request.on('error', () => resolve(undefined));
-    request.on('timeout', () => request.destroy());
-  });
-}
 
 /** A host port nothing listens on now, from the ephemeral range's top. */
 function somePort(): number {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ctr, world } from './harness.js';
-import { eventually, lines, scene, TICKER, type Berth } from './containers-kit.js';
+import { eventually, fetchText, lines, scene, TICKER, type Berth } from './containers-kit.js';
 import { restartContainerd } from '../world/world.js';
 
 /** exits 1 a second after each start, saying hi */
@@ -209,6 +209,36 @@ test('containerd killed with SIGKILL and started again: an always container runs
         200,
       );
       assert.equal(await countLines(b, 'retried', 'hi'), 2);
+    });
+  });
+});
+
+test('containerd killed with SIGKILL and started again: an always web server on the default bridge is reachable on its published port again', async () => {
+  await scene(async ({ b, img }) => {
+    await withContainers(b, ['web-survivor'], async () => {
+      const port = 40000 + Math.floor(Math.random() * 10000);
+      const run = await b(['run', '-d', '--name', 'web-survivor', '-p', `127.0.0.1:${port}:80`, '--restart', 'always', img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await eventually('the page on the published port', () => fetchText(`http://127.0.0.1:${port}/`), 15_000), 'hello from berth fixture\n');
+      const pid = Number(await inspect(b, 'web-survivor', '{{.State.Pid}}'));
+      assert.ok(pid > 0);
+
+      // The server dies while containerd is down: the monitor of the containerd that comes back
+      // starts it again, in the namespace (and behind the port mapping) it had.
+      await restartContainerd(world(), async () => {
+        process.kill(pid, 'SIGKILL');
+        await eventually(`pid ${pid} gone`, async () => !isAlive(pid), 15_000, 100);
+      });
+      await eventually(
+        'running again with a new pid',
+        async () => {
+          const [status, now] = (await inspect(b, 'web-survivor', '{{.State.Status}} {{.State.Pid}}')).split(' ');
+          return status === 'running' && Number(now) !== pid;
+        },
+        30_000,
+        200,
+      );
+      assert.equal(await eventually('the page again', () => fetchText(`http://127.0.0.1:${port}/`), 15_000), 'hello from berth fixture\n');
     });
   });
 });
