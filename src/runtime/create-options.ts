@@ -843,22 +843,37 @@ function publishedPorts(
   if (hasBindings && networkMode === 'none') {
     throw usageError('published ports need a network: a container on --network none has no address to publish');
   }
+  // Docker reaches an IPv4 container from an IPv6 host address through its userland proxy, a
+  // process berth (without a daemon) does not have; the NAT rules alone cannot do it
+  const ipv6 = Object.values(spec.bindings).flat().find((binding) => binding.HostIp.includes(':'));
+  if (ipv6) {
+    throw usageError(`publishing on an IPv6 address ([${ipv6.HostIp}]:${ipv6.HostPort}) is not supported: berth's networks are IPv4-only; publish on 127.0.0.1, another IPv4 address or all of them`);
+  }
   return { exposed, bindings: Object.keys(spec.bindings).length > 0 ? spec.bindings : undefined, publishAll: publishAll || undefined };
 }
 
 /** none, host, bridge (the default, as Docker's) or a user network's name (whether it exists is create's to find out). */
 function parseNetworkMode(value: string | undefined): string {
   if (value === undefined || value === '' || value === 'default') return 'bridge';
-  if (value.startsWith('container:')) {
-    throw usageError(`network mode ${JSON.stringify(value)} is not supported yet (use --network bridge, a user network, none or host)`);
-  }
+  if (value === 'container:' || value === 'container') throw usageError(`invalid container format container:<name|id>`);
   return value;
+}
+
+/** `--network container:<name|id>` shares another container's network stack: what Docker refuses beside it. */
+function checkContainerNetworkMode(networkMode: string, flags: ContainerFlags): void {
+  if (!networkMode.startsWith('container:')) return;
+  if (text(flags, 'hostname')) throw usageError('conflicting options: hostname and the network mode');
+  if (texts(flags, 'publish').length > 0 || toggle(flags, 'publish-all')) throw usageError('conflicting options: port publishing and the container type network mode');
+  if (texts(flags, 'expose').length > 0) throw usageError('conflicting options: port exposing and the container type network mode');
+  if (texts(flags, 'dns').length > 0 || texts(flags, 'dns-search').length > 0 || texts(flags, 'dns-option').length > 0) throw usageError('conflicting options: dns and the network mode');
+  if (texts(flags, 'add-host').length > 0) throw usageError('conflicting options: custom host-to-IP mapping and the network mode');
+  if (text(flags, 'mac-address')) throw usageError('conflicting options: mac-address and the network mode');
 }
 
 /** `--network-alias`, `--ip`, `--mac-address`: the endpoint's settings on the one network given. */
 function endpointSettings(networkMode: string, aliases: readonly string[], ip: string | undefined, mac: string | undefined) {
   if (aliases.length === 0 && !ip && !mac) return undefined;
-  if (networkMode === 'none' || networkMode === 'host') {
+  if (networkMode === 'none' || networkMode === 'host' || networkMode.startsWith('container:')) {
     if (mac) throw usageError('conflicting options: mac-address and the network mode');
     throw usageError(aliases.length > 0 ? 'network-scoped alias is supported only for containers in user defined networks' : 'user specified IP address is supported on user defined networks only');
   }
@@ -967,6 +982,7 @@ export function toRunRequest(flags: ContainerFlags, image: string, args: readonl
   }
   const runtime = validateRuntime(text(flags, 'runtime'));
   const networkMode = parseNetworkMode(text(flags, 'network'));
+  checkContainerNetworkMode(networkMode, flags);
   const ports = publishedPorts(networkMode, texts(flags, 'publish'), texts(flags, 'expose'), toggle(flags, 'publish-all'), warn);
   const networking = endpointSettings(networkMode, texts(flags, 'network-alias'), text(flags, 'ip') || undefined, text(flags, 'mac-address') || undefined);
 

@@ -86,9 +86,9 @@ const hostConfigSchema = z
     PidsLimit: z.nullish(z.int()),
     Ulimits: z.nullish(z.array(z.object({ Name: z.string(), Soft: z.int(), Hard: z.int() }))),
     GroupAdd: z.nullish(z.array(z.string())),
-    /** none, host, bridge or a user network's name */
+    /** none, host, bridge, a user network's name or container:<name|id> (stored by ID) */
     NetworkMode: z.optional(
-      z.string().check(z.refine((mode) => !mode.startsWith('container:'), { error: (issue) => `network mode ${JSON.stringify(issue.input)} is not supported yet` })),
+      z.string().check(z.refine((mode) => mode !== '' && mode !== 'container:', { error: (issue) => `invalid network mode ${JSON.stringify(issue.input)}` })),
     ),
     Runtime: z.optional(z.string()),
     AutoRemove: z.optional(z.boolean()),

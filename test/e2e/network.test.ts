@@ -138,6 +138,38 @@ describe('the default bridge', () => {
   });
 });
 
+describe('--network container:', () => {
+  it('shares a running container\'s network stack, hostname and /etc files; refuses its own ports and a stopped donor', async () => {
+    await scene(async ({ b, img }) => {
+      const donor = await b(['run', '-d', '--name', 'donor', img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      assert.equal(donor.code, 0, donor.stderr);
+      const donorId = donor.stdout.trim();
+      await eventually('the donor serving', async () => (await b(['exec', 'donor', 'wget', '-qO-', 'http://127.0.0.1/'])).code === 0, 15_000);
+      // the donor's loopback, address and hostname are the joiner's
+      const joined = await b(['run', '--rm', '--network', 'container:donor', img, 'sh', '-c', 'wget -qO- http://127.0.0.1/; hostname; ip -4 -o addr show eth0']);
+      assert.equal(joined.code, 0, joined.stderr);
+      const [page, hostname, address] = lines(joined.stdout);
+      assert.equal(page, 'hello from berth fixture');
+      assert.equal(hostname, donorId.slice(0, 12));
+      const donorIp = (await b(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'donor'])).stdout.trim();
+      assert.match(address, new RegExp(`inet ${donorIp.replaceAll('.', '\\.')}/`));
+
+      const kept = await b(['create', '--name', 'joiner', '--network', 'container:donor', img, 'true']);
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal((await b(['inspect', '--format', '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}', 'joiner'])).stdout.trim(), `container:${donorId} {}`);
+
+      const ports = await b(['run', '--rm', '--network', 'container:donor', '-p', '8080:80', img, 'true']);
+      assert.equal(ports.code, 125);
+      assert.match(ports.stderr, /conflicting options: port publishing and the container type network mode/);
+      assert.equal((await b(['stop', '-t', '1', 'donor'])).code, 0);
+      const stopped = await b(['run', '--rm', '--network', 'container:donor', img, 'true']);
+      assert.equal(stopped.code, 125);
+      assert.match(stopped.stderr, new RegExp(`cannot join network of a non running container: ${donorId}`));
+      assert.equal((await b(['rm', '-f', 'joiner', 'donor'])).code, 0);
+    });
+  });
+});
+
 describe('user networks', () => {
   it('members reach each other by name and alias; inspect lists them; disconnect removes the interface; rm waits for the last member', async () => {
     await scene(async ({ b, img }) => {

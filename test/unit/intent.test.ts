@@ -47,7 +47,7 @@ describe('parseCreateIntent', () => {
   const invalid: { name: string; body: object; message: string }[] = [
     { name: 'no image', body: { Image: '' }, message: 'Image: an image is required' },
     { name: 'tiny memory', body: { Image: 'a', HostConfig: { Memory: 1024 } }, message: 'HostConfig.Memory: minimum memory limit allowed is 6MB' },
-    { name: 'container network', body: { Image: 'a', HostConfig: { NetworkMode: 'container:web' } }, message: 'HostConfig.NetworkMode: network mode "container:web" is not supported yet' },
+    { name: 'container network without a container', body: { Image: 'a', HostConfig: { NetworkMode: 'container:' } }, message: 'HostConfig.NetworkMode: invalid network mode "container:"' },
     {
       name: 'image mount',
       body: { Image: 'a', HostConfig: { Mounts: [{ Type: 'image', Source: 'v', Target: '/v' }] } },

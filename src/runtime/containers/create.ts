@@ -241,24 +241,28 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       await copyImageContent(mounts, volumes.copyUps, join(directory, 'image'));
     }
     const networkMode = intent.HostConfig.NetworkMode ?? 'none';
+    const sharedNetwork = joins.net;
     const [passwd, group, network] = await Promise.all([
       readRootfsFile(mounts, '/etc/passwd'),
       readRootfsFile(mounts, '/etc/group'),
-      networkMode !== 'none' && networkMode !== 'host'
+      networkMode !== 'none' && networkMode !== 'host' && !sharedNetwork
         ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
         : undefined,
     ]);
     const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
-    const hostname = hostHostname && !intent.Hostname ? hostHostnameOf() : intent.Hostname || id.slice(0, 12);
-    const etcFiles = await writeEtcFiles(directory, {
-      hostname,
-      domainname: intent.Domainname,
-      networkMode,
-      ip: network?.endpoint.ipAddress,
-      aliases: [heldName],
-      extraHosts: extraHosts(intent, context.config.bridgeSubnet),
-      dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
-    });
+    const hostname = sharedNetwork?.hostname ?? (hostHostname && !intent.Hostname ? hostHostnameOf() : intent.Hostname || id.slice(0, 12));
+    // `--network container:` uses the donor's files, as Docker does: its hosts file stays current
+    const etcFiles = sharedNetwork
+      ? { hostname: join(sharedNetwork.etcDirectory, 'hostname'), hosts: join(sharedNetwork.etcDirectory, 'hosts'), resolvConf: join(sharedNetwork.etcDirectory, 'resolv.conf') }
+      : await writeEtcFiles(directory, {
+          hostname,
+          domainname: intent.Domainname,
+          networkMode,
+          ip: network?.endpoint.ipAddress,
+          aliases: [heldName],
+          extraHosts: extraHosts(intent, context.config.bridgeSubnet),
+          dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
+        });
     if (network) await (await import('../network/attach.js')).announceContainer(id);
     const spec = buildSpec({
       namespace: containerd.namespace,
@@ -271,7 +275,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       group,
       initBinary: intent.HostConfig.Init ? DEFAULT_INIT_BINARY : undefined,
       seccompProfile,
-      netnsPath: network?.netns,
+      netnsPath: network?.netns ?? sharedNetwork?.namespace,
       joins,
       shareableShm: shm,
       volumes: volumes.points

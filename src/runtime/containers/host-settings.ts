@@ -1,18 +1,29 @@
 // What the daemon settles about a new container before its spec is written: the other
-// containers whose namespaces it joins (--pid/--ipc container:<name|id>), the resource
+// containers whose namespaces it joins (--pid/--ipc/--network container:<name|id>), the resource
 // settings this host's cgroups can honour, and an OOM score berth is allowed to give.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory } from '../paths.js';
 import type { IpcJoin } from '../spec/namespaces.js';
+import { netnsPath } from '../network/netns.js';
+import { LABELS } from './labels.js';
+
+/** `--network container:<id>`: the donor's network namespace, and its hostname and /etc files, shared as Docker shares them. */
+export interface NetworkJoin {
+  readonly namespace: string;
+  readonly hostname: string;
+  /** the donor's own directory, which holds its hostname, hosts and resolv.conf */
+  readonly etcDirectory: string;
+}
 
 export interface SettledHost {
   /** the intent as stored: joined containers by ID, what the kernel cannot do discarded */
   readonly intent: CreateIntent;
-  readonly joins: { pid?: string; ipc?: IpcJoin };
+  readonly joins: { pid?: string; ipc?: IpcJoin; net?: NetworkJoin };
   /** Docker's warnings for the user, without the `WARNING:` prefix */
   readonly warnings: string[];
 }
@@ -20,7 +31,7 @@ export interface SettledHost {
 const CAP_SYS_RESOURCE = 24n;
 
 /** A running container whose namespace is joined; Docker's words when it cannot be. */
-async function joinedContainer(context: RuntimeContext, ref: string, kind: 'PID' | 'IPC'): Promise<{ id: string; pid: number; intent?: CreateIntent }> {
+async function joinedContainer(context: RuntimeContext, ref: string, kind: 'PID' | 'IPC' | 'network'): Promise<{ id: string; pid: number; intent?: CreateIntent; labels: Record<string, string> }> {
   const { findContainer } = await import('./find.js');
   const { isRunning } = await import('./status.js');
   const { storedIntentOf } = await import('./inspect.js');
@@ -32,9 +43,10 @@ async function joinedContainer(context: RuntimeContext, ref: string, kind: 'PID'
     throw error;
   }
   if (!isRunning(record) || !record.task || record.task.pid <= 0) {
-    throw new BerthError('failed-precondition', `failed to join ${kind} namespace: container ${record.id} is not running`, { exitCode: 125 });
+    const message = kind === 'network' ? `cannot join network of a non running container: ${record.id}` : `failed to join ${kind} namespace: container ${record.id} is not running`;
+    throw new BerthError('failed-precondition', message, { exitCode: 125 });
   }
-  return { id: record.id, pid: record.task.pid, intent: storedIntentOf(record) };
+  return { id: record.id, pid: record.task.pid, intent: storedIntentOf(record), labels: record.container.labels };
 }
 
 async function resolveJoins(context: RuntimeContext, intent: CreateIntent): Promise<{ host: CreateIntent['HostConfig']; joins: SettledHost['joins'] }> {
@@ -54,6 +66,19 @@ async function resolveJoins(context: RuntimeContext, intent: CreateIntent): Prom
     }
     host.IpcMode = `container:${joined.id}`;
     joins.ipc = { namespace: `/proc/${joined.pid}/ns/ipc`, shm: shareableShm(context, joined.id) };
+  }
+  if (host.NetworkMode?.startsWith('container:')) {
+    const joined = await joinedContainer(context, host.NetworkMode.slice('container:'.length), 'network');
+    host.NetworkMode = `container:${joined.id}`;
+    const donorMode = joined.intent?.HostConfig?.NetworkMode ?? 'none';
+    // A donor on a network has a namespace file of berth's, which outlives its task; a donor with
+    // `none` has only its process's; a donor on the host's has the host's (init's).
+    const namespace = donorMode === 'host' ? '/proc/1/ns/net' : existsSync(netnsPath(joined.id)) ? netnsPath(joined.id) : `/proc/${joined.pid}/ns/net`;
+    joins.net = {
+      namespace,
+      hostname: joined.labels[LABELS.hostname] ?? joined.id.slice(0, 12),
+      etcDirectory: containerDirectory(context.config, context.containerd.namespace, joined.id),
+    };
   }
   return { host, joins };
 }

@@ -320,7 +320,8 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
   // Docker fills the top-level address fields for the default bridge only
   const endpoint = endpoints.find((candidate) => candidate.network === 'bridge');
   const networks: Record<string, unknown> = {};
-  const names = endpoints.length > 0 ? endpoints.map((candidate) => candidate.network) : mode ? [mode] : [];
+  // a container sharing another's network stack (container:<id>) is on no network of its own
+  const names = endpoints.length > 0 ? endpoints.map((candidate) => candidate.network) : mode && !mode.startsWith('container:') ? [mode] : [];
   for (const name of names) {
     const on = endpoints.find((candidate) => candidate.network === name);
     const requested = intent?.NetworkingConfig?.EndpointsConfig?.[name];
@@ -345,7 +346,6 @@ function networkSettings(record: ContainerRecord, intent: CreateIntent | undefin
   return {
     Bridge: '',
     SandboxID: '',
-    // the network namespace of a running container, for nsenter and friends
     // the network namespace, for nsenter and friends: berth's own file on a network, else the task's
     SandboxKey: endpoints.length > 0 ? netnsPathOf(record.id) : running && mode !== 'host' ? `/proc/${record.task!.pid}/ns/net` : '',
     Ports: portsMap(intent, endpoints.flatMap((candidate) => candidate.portMappings)),

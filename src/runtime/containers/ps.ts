@@ -266,7 +266,10 @@ const FIELDS = {
       .map((name) => (truncate ? ellipsis(name, 15) : name))
       .join(','),
   Names: (record) => record.name,
-  Networks: (record) => networkMode(intentOf(record)),
+  Networks: (record) => {
+    const mode = networkMode(intentOf(record));
+    return mode.startsWith('container:') ? '' : mode;
+  },
   Platform: () => null,
   Ports: (record) => portsText(record),
   RunningFor: (record, { now }) => `${humanDuration(now - createdSeconds(record) * 1000)} ago`,
