@@ -9,7 +9,7 @@ import type { Mount } from '../runtime/containerd/snapshots.js';
 import type { Container } from '../runtime/containerd/types.js';
 import type { CreateIntent } from '../runtime/intent.js';
 import type { RunOptions } from '../runtime/create-options.js';
-import { ensureImage } from './ensure-image.js';
+import { ensureImage, unpackImage } from './ensure-image.js';
 
 export interface CreatedFromFlags {
   readonly container: Container;
@@ -50,10 +50,10 @@ export async function createFromFlags(runtime: RuntimeContext, intent: CreateInt
         throw new BerthError('usage', `Container ID file found, make sure the other container isn't running or delete ${options.cidfile}`);
       }
     }
-    const image = ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet });
+    const image = ensureImage(runtime, { name: intent.Image, pull: options.pull, platform: options.platform, quiet: options.quiet, unpackOnDemand: true });
     image.catch(() => undefined); // createContainer reports it
     const { createContainer } = await import('../runtime/containers/create.js');
-    const created = await createContainer(runtime, { intent, name: options.name, image });
+    const created = await createContainer(runtime, { intent, name: options.name, image, unpack: (local) => unpackImage(runtime, local) });
     // as Docker's CLI prints the daemon's warnings
     for (const warning of created.warnings) process.stderr.write(`WARNING: ${warning}\n`);
     if (options.cidfile) await writeCidfile(options.cidfile, created.id);

@@ -16,6 +16,11 @@ export interface EnsureImageOptions {
   readonly pull: PullPolicy;
   readonly platform?: Platform;
   readonly quiet: boolean;
+  /**
+   * The caller prepares the image's snapshot next and unpacks (unpackImage) only if containerd
+   * reports its parent missing: no lookup of the layers on every run.
+   */
+  readonly unpackOnDemand?: boolean;
 }
 
 async function findLocal(store: ImageStore, name: string, platform?: Platform): Promise<LocalImage | undefined> {
@@ -54,6 +59,10 @@ async function pull(runtime: RuntimeContext, store: ImageStore, name: string, op
 async function unpackIfNeeded(store: ImageStore, image: LocalImage): Promise<void> {
   const { isUnpacked } = await import('../image/local.js');
   if (await isUnpacked(store, image)) return;
+  await unpackInto(store, image);
+}
+
+async function unpackInto(store: ImageStore, image: LocalImage): Promise<void> {
   const { unpackLayers } = await import('../image/unpack.js');
   await store.withLease((lease) =>
     unpackLayers(store, { layers: image.manifest.layers, diffIds: image.config.rootfs.diff_ids, configDigest: image.configDigest, lease }),
@@ -74,10 +83,23 @@ export async function ensureImage(runtime: RuntimeContext, options: EnsureImageO
       image = await findLocal(store, options.name, options.platform);
       if (!image) throw new BerthError('not-found', `No such image: ${options.name}`);
     }
-    await unpackIfNeeded(store, image);
+    if (!options.unpackOnDemand) await unpackIfNeeded(store, image);
     return image;
   } catch (error) {
-    const failed = error instanceof BerthError ? error : withContext(`image ${options.name}`, error);
-    throw new BerthError(failed.category, failed.message, { cause: failed.cause ?? failed, exitCode: 125 });
+    throw as125(options.name, error);
   }
+}
+
+/** Unpacks the layers of a local image that are not in the snapshotter (EnsureImageOptions.unpackOnDemand). */
+export async function unpackImage(runtime: RuntimeContext, image: LocalImage): Promise<void> {
+  try {
+    await unpackIfNeeded(await openImageStore(runtime), image);
+  } catch (error) {
+    throw as125(image.record.name, error);
+  }
+}
+
+function as125(name: string, error: unknown): BerthError {
+  const failed = error instanceof BerthError ? error : withContext(`image ${name}`, error);
+  return new BerthError(failed.category, failed.message, { cause: failed.cause ?? failed, exitCode: 125 });
 }

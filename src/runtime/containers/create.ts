@@ -34,6 +34,8 @@ export interface CreateRequest {
   readonly name?: string;
   /** still being looked up or pulled when the creation starts */
   readonly image: LocalImage | Promise<LocalImage>;
+  /** unpacks the image's layers, when containerd finds the snapshot's parent missing */
+  readonly unpack?: (image: LocalImage) => Promise<void>;
 }
 
 export interface CreatedContainer {
@@ -233,7 +235,11 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     // The name's lease keeps the snapshot from containerd's collector until the record refers to it
     // (and, harmlessly, for the container's life): no lease of its own to make and drop.
     const lease = nameLeaseId(heldName);
-    const mounts = await prepareSnapshot(context, id, parent, lease);
+    const mounts = await prepareSnapshot(context, id, parent, lease).catch(async (error: unknown) => {
+      if (!request.unpack || !parent || !(error instanceof BerthError && error.category === 'not-found')) throw error;
+      await request.unpack(image);
+      return prepareSnapshot(context, id, parent, lease);
+    });
     undo.push(() => containerd.unary('snapshots', 'Remove', { snapshotter: config.snapshotter, key: id }));
 
     if (volumes.copyUps.length > 0) {

@@ -11,7 +11,7 @@ import { parseCreateIntent, type CreateIntent } from '../intent.js';
 import { berthCommandLine, containerDirectory } from '../paths.js';
 import { SIGKILL, parseSignal } from '../signals.js';
 import { EXTENSIONS, LABELS, RESTART_MONITOR_LABELS } from './labels.js';
-import { releaseName } from './name-reservation.js';
+import { nameRelease } from './name-reservation.js';
 import { markManuallyStopped, recordMonitoredExit, restartLabelsForStart, underRestartMonitor } from './restart.js';
 import { hasRestartPolicy, planRestart } from './restart-policy.js';
 import { createTask, deleteTask, getTask, setLabels, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
@@ -279,14 +279,17 @@ export async function removeContainer(context: RuntimeContext, container: Contai
   // What the record holds goes first, side by side (the network detach still reads the directory's
   // hosts file): the record goes last, so that a container gone from `ps` is gone entirely, and a
   // step that fails leaves it there for another `rm`.
+  const name = container.labels[LABELS.name];
+  const nameReleased = name ? nameRelease(containerd, name, container.id) : undefined;
+  nameReleased?.catch(() => undefined);
   await allSettledOrThrow([
     container.snapshot_key ? containerd.unary('snapshots', 'Remove', { snapshotter: container.snapshotter, key: container.snapshot_key }).catch(ignoreNotFound) : undefined,
     (options.networksLeft ?? leaveNetworks(context, container)).then(() => rm(containerDirectory(config, containerd.namespace, container.id), { recursive: true, force: true })),
+    nameReleased,
   ]);
   await containerd.unary('containers', 'Delete', { id: container.id }).catch(ignoreNotFound);
   // after the record: another container may take the name as soon as it is free
-  const name = container.labels[LABELS.name];
-  if (name) await releaseName(containerd, name, container.id);
+  if (nameReleased) await (await nameReleased)();
   if (options.volumes || container.labels[LABELS.autoRemove] === 'true') {
     const { removeAnonymousVolumes } = await import('../volumes/container-volumes.js');
     await removeAnonymousVolumes(context, container);

@@ -65,12 +65,22 @@ export async function reserveName(client: ContainerdClient, name: string, id: st
 
 /** Gives the name back, if `id` still holds it (a rename or a new owner may have taken it). */
 export async function releaseName(client: ContainerdClient, name: string, id: string): Promise<void> {
+  await (await nameRelease(client, name, id))();
+}
+
+/**
+ * Looks up who holds `name` now, and returns the step that gives it back if that is `id`: the
+ * lookup can go beside other work (the removal of the container's record) that must come first.
+ */
+export async function nameRelease(client: ContainerdClient, name: string, id: string): Promise<() => Promise<void>> {
   const lease = nameLeaseId(name);
   const { leases } = await client.unary<{ leases: Lease[] }>('leases', 'List', { filters: [`id==${lease}`] });
-  if (leases[0] && leases[0].labels[HOLDER_LABEL] !== id) return;
-  await client.unary('leases', 'Delete', { id: lease, sync: false }).catch((error: unknown) => {
-    if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
-  });
+  if (leases[0] && leases[0].labels[HOLDER_LABEL] !== id) return async () => undefined;
+  return async () => {
+    await client.unary('leases', 'Delete', { id: lease, sync: false }).catch((error: unknown) => {
+      if (!(error instanceof BerthError && error.category === 'not-found')) throw error;
+    });
+  };
 }
 
 /**
