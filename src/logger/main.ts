@@ -10,7 +10,7 @@ import { Socket, createConnection, createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { JsonFileWriter, type LogStream } from '../runtime/logging/json-file.js';
 import { encodeFrame } from '../runtime/logging/frames.js';
-import { checkLoggerConfig, configPathFromArgs, type LoggerConfig, type LoggerHealth } from '../runtime/logging/logger-config.js';
+import { checkLoggerConfig, configPathFromArgs, type LoggerConfig, type LoggerHealth, type LoggerProxy } from '../runtime/logging/logger-config.js';
 import type { ChildProcess } from 'node:child_process';
 
 /** An attached berth slower than the container: reading pauses (as Docker's attach does) past this. */
@@ -77,6 +77,7 @@ function main(): void {
     report(error);
   }
   if (config.listen) listenForWatchers(config.listen, 0);
+  for (const proxy of config.proxies ?? []) startProxy(proxy, 0);
   if (config.health) startProbes(config.health);
   if (config.stdout && config.stderr) {
     openFifos(config.stdout, config.stderr);
@@ -155,6 +156,46 @@ function listenForWatchers(name: string, attempt: number): void {
   server.listen(name);
   server.unref();
   watcherServer = server;
+}
+
+const proxyServers: Server[] = [];
+const proxied = new Set<Socket>();
+
+/**
+ * Docker's userland proxy for a port published on an IPv6 host address: NAT cannot take it to
+ * the container's IPv4 address, so the container's logger accepts and forwards, for as long as
+ * the container runs. The previous task's logger may still hold the port for a moment.
+ */
+function startProxy(proxy: LoggerProxy, attempt: number): void {
+  const server = createServer((client) => {
+    if (finishing) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ host: proxy.targetHost, port: proxy.targetPort });
+    for (const socket of [client, upstream]) {
+      proxied.add(socket);
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      socket.on('close', () => proxied.delete(socket));
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' && attempt < 20 && !finishing) setTimeout(() => startProxy(proxy, attempt + 1), 100).unref();
+    else report(error);
+  });
+  server.listen({ host: proxy.listenHost, port: proxy.listenPort });
+  server.unref();
+  proxyServers.push(server);
+}
+
+function stopProxies(): void {
+  for (const server of proxyServers) server.close();
+  for (const socket of proxied) socket.destroy();
 }
 
 function handle(stream: LogStream, chunk: Buffer): void {
@@ -236,6 +277,7 @@ function finish(): void {
   finishing = true;
   if (exitPoll) clearTimeout(exitPoll);
   stopProbes();
+  stopProxies();
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (const input of inputs) {
     if (input.ended) continue;

@@ -843,11 +843,13 @@ function publishedPorts(
   if (hasBindings && networkMode === 'none') {
     throw usageError('published ports need a network: a container on --network none has no address to publish');
   }
-  // Docker reaches an IPv4 container from an IPv6 host address through its userland proxy, a
-  // process berth (without a daemon) does not have; the NAT rules alone cannot do it
-  const ipv6 = Object.values(spec.bindings).flat().find((binding) => binding.HostIp.includes(':'));
-  if (ipv6) {
-    throw usageError(`publishing on an IPv6 address ([${ipv6.HostIp}]:${ipv6.HostPort}) is not supported: berth's networks are IPv4-only; publish on 127.0.0.1, another IPv4 address or all of them`);
+  // An IPv6 host address reaches the (IPv4) container through the container's logger, which
+  // proxies TCP as Docker's userland proxy does; it has no UDP proxy
+  for (const [port, list] of Object.entries(spec.bindings)) {
+    const ipv6 = list.find((binding) => binding.HostIp.includes(':'));
+    if (ipv6 && !port.endsWith('/tcp')) {
+      throw usageError(`publishing ${port} on an IPv6 address ([${ipv6.HostIp}]:${ipv6.HostPort}) is not supported: berth proxies TCP only there; publish it on an IPv4 address`);
+    }
   }
   return { exposed, bindings: Object.keys(spec.bindings).length > 0 ? spec.bindings : undefined, publishAll: publishAll || undefined };
 }

@@ -68,6 +68,24 @@ describe('the default bridge', () => {
     });
   });
 
+  it('publishes a port on [::1] (an IPv6 host address) through the container\'s logger, for as long as the container runs', async () => {
+    await scene(async ({ b, img }) => {
+      const port = somePort();
+      const run = await b(['run', '-d', '--name', 'web6', '-p', `[::1]:${port}:80`, img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await eventually('the page on [::1]', () => fetchText(`http://[::1]:${port}/`), 15_000), 'hello from berth fixture\n');
+      assert.equal((await b(['port', 'web6'])).stdout, `80/tcp -> [::1]:${port}\n`);
+      assert.equal((await b(['stop', '-t', '1', 'web6'])).code, 0);
+      await eventually('nothing listening on [::1] once stopped', async () => (await fetchText(`http://[::1]:${port}/`)) === undefined, 10_000);
+      assert.equal((await b(['start', 'web6'])).code, 0);
+      assert.equal(await eventually('the page again after start', () => fetchText(`http://[::1]:${port}/`), 15_000), 'hello from berth fixture\n');
+      const udp = await b(['run', '--rm', '-p', `[::1]:${port}:53/udp`, img, 'true']);
+      assert.equal(udp.code, 125);
+      assert.match(udp.stderr, /publishing 53\/udp on an IPv6 address/);
+      assert.equal((await b(['rm', '-f', 'web6'])).code, 0);
+    });
+  });
+
   it('a port another program holds fails before the container starts, naming the port', async () => {
     await scene(async ({ b, img }) => {
       const { createServer } = await import('node:net');

@@ -340,7 +340,7 @@ describe('toRunRequest', () => {
     ['a hostname on another container\'s network', { network: 'container:web', hostname: 'h' }, 'conflicting options: hostname and the network mode'],
     ['--dns on another container\'s network', { network: 'container:web', dns: ['1.1.1.1'] }, 'conflicting options: dns and the network mode'],
     ['--add-host on another container\'s network', { network: 'container:web', 'add-host': ['a:1.2.3.4'] }, 'conflicting options: custom host-to-IP mapping and the network mode'],
-    ['a port on an IPv6 address', { network: 'bridge', publish: ['[::1]:8080:80'] }, /^publishing on an IPv6 address \(\[::1\]:8080\) is not supported/],
+    ['a udp port on an IPv6 address', { network: 'bridge', publish: ['[::1]:8080:80/udp'] }, /^publishing 80\/udp on an IPv6 address \(\[::1\]:8080\) is not supported/],
     ['ports without a network', { network: 'none', publish: ['80:80'] }, /^published ports need a network/],
     ['a bad port', { network: 'bridge', publish: ['80:http'] }, 'invalid containerPort: http'],
     ['an alias without a network', { network: 'none', 'network-alias': ['web'] }, 'network-scoped alias is supported only for containers in user defined networks'],

@@ -62,6 +62,15 @@ export function reaperCommand(context: RuntimeContext, id: string, remove: boole
   return internalCommand(context, 'reap', id, ...(remove ? ['--remove'] : []));
 }
 
+/** Ports published on an IPv6 host address, which the container's logger proxies (none for most). */
+async function proxiedPorts(container: Container) {
+  if (!container.labels[LABELS.ports]) return undefined;
+  const { portMappingsFromLabel } = await import('../network/ports.js');
+  if (!portMappingsFromLabel(container.labels[LABELS.ports]).some((mapping) => mapping.hostIP.includes(':'))) return undefined;
+  const { loggerProxies } = await import('../network/attach.js');
+  return loggerProxies(container.id);
+}
+
 /** Volumes with mount options are mounted at first use; after a reboot, that is this start. */
 async function mountVolumesOf(context: RuntimeContext, container: Container): Promise<void> {
   if (!container.extensions?.[EXTENSIONS.volumes]) return;
@@ -110,7 +119,8 @@ export async function startContainer(context: RuntimeContext, container: Contain
   const health = container.labels[LABELS.healthcheck] === 'true' ? await (await import('../health/probe.js')).prepareHealthMonitor(context, container.id, intent) : undefined;
   const log = parseLogSettings(intent.HostConfig.LogConfig?.Type, intent.HostConfig.LogConfig?.Config ?? undefined);
   const onExit = reaperCommand(context, container.id, autoRemove);
-  const restartLabels = await restartLabelsForStart(context, container, intent, { log, onExit, byPolicy: options.byPolicy === true });
+  const proxies = await proxiedPorts(container);
+  const restartLabels = await restartLabelsForStart(context, container, intent, { log, onExit, byPolicy: options.byPolicy === true, proxies });
   const io = await prepareInitIO({
     config: context.config,
     namespace: context.containerd.namespace,
@@ -121,6 +131,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
     attach: options.attach,
     onExit,
     attachReaps: options.attach && !hasRestartPolicy(intent.HostConfig.RestartPolicy),
+    proxies,
     health,
     restartMonitored: restartLabels[RESTART_MONITOR_LABELS.status] === 'running',
   });

@@ -4,6 +4,7 @@
 // containerd or the host restarted. What the monitor cannot do — `on-failure[:N]`, containers
 // with a terminal — berth's reaper does when the container's logger reports the exit.
 
+import type { LoggerProxy } from '../logging/logger-config.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../errors.js';
 import type { RuntimeContext } from '../context.js';
@@ -51,6 +52,8 @@ export interface StartFacts {
   readonly onExit: string[];
   /** a restart by the policy keeps its count and back-off; a user's start begins them anew, as Docker's does */
   readonly byPolicy: boolean;
+  /** the ports the logger proxies (IPv6 host addresses), for the monitor's tasks' logger too */
+  readonly proxies?: readonly LoggerProxy[];
 }
 
 /** The labels a start sets (and removes, as undefined) for the container's restart policy; set after Tasks.Start. */
@@ -67,7 +70,7 @@ export async function restartLabelsForStart(context: RuntimeContext, container: 
   const tty = intent.Tty === true;
   if (restarterFor(policy, { tty, monitorAvailable: hasRestartPolicy(policy) && (await restartMonitorAvailable(context)) }) === 'monitor') {
     const { prepareRestartLogUri } = await import('../logging/task-io.js');
-    const uri = await prepareRestartLogUri({ config: context.config, namespace: context.containerd.namespace, id: container.id, log: facts.log, onExit: facts.onExit });
+    const uri = await prepareRestartLogUri({ config: context.config, namespace: context.containerd.namespace, id: container.id, log: facts.log, onExit: facts.onExit, proxies: facts.proxies });
     Object.assign(changes, monitorLabels(uri));
   }
   return changes;

@@ -36,6 +36,16 @@ export interface LoggerConfig {
   readonly stderr?: string;
   /** the container's health check, run by the logger for as long as the container runs */
   readonly health?: LoggerHealth;
+  /** TCP ports published on an IPv6 host address: listened on and forwarded while the container runs */
+  readonly proxies?: readonly LoggerProxy[];
+}
+
+/** Docker's userland proxy for one published port, which NAT cannot do (IPv6 host address, IPv4 container). */
+export interface LoggerProxy {
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly targetHost: string;
+  readonly targetPort: number;
 }
 
 /**
@@ -72,6 +82,7 @@ export function checkLoggerConfig(value: unknown): LoggerConfig {
     }
   }
   if (config.health !== undefined) checkHealth(config.health, fail);
+  if (config.proxies !== undefined) checkProxies(config.proxies, fail);
   if ((config.stdout === undefined) !== (config.stderr === undefined) && !config.tty) fail('stdout and stderr FIFOs go together');
   return config as unknown as LoggerConfig;
 }
@@ -87,4 +98,11 @@ export function configPathFromArgs(args: readonly string[]): string {
     if (args[index] === 'config') return args[index + 1];
   }
   throw new Error('logger: no "config" argument');
+}
+
+function checkProxies(value: unknown, fail: (what: string) => never): void {
+  const port = (number: unknown) => Number.isSafeInteger(number) && (number as number) > 0 && (number as number) < 65536;
+  const valid = (proxy: Partial<LoggerProxy> | null) =>
+    typeof proxy?.listenHost === 'string' && typeof proxy.targetHost === 'string' && port(proxy.listenPort) && port(proxy.targetPort);
+  if (!Array.isArray(value) || !value.every((proxy) => valid(proxy as Partial<LoggerProxy> | null))) fail('proxies must list host:port pairs');
 }

@@ -17,7 +17,7 @@ import { BerthError } from '../../errors.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import { FrameDecoder } from './frames.js';
 import type { LogStream } from './json-file.js';
-import type { LoggerConfig, LoggerHealth } from './logger-config.js';
+import type { LoggerConfig, LoggerProxy, LoggerHealth } from './logger-config.js';
 import { childProcess } from '../../lazy-node.js';
 
 export interface LogSettings {
@@ -147,6 +147,8 @@ export interface InitIOOptions {
   readonly health?: LoggerHealth;
   /** the attached berth deletes the task when the process exits (a foreground run without a restart policy) */
   readonly attachReaps?: boolean;
+  /** ports the logger proxies while the container runs (see LoggerConfig.proxies) */
+  readonly proxies?: readonly LoggerProxy[];
   /** containerd's restart monitor restarts the container: the reaper runs even after the shim's SIGTERM */
   readonly restartMonitored?: boolean;
 }
@@ -249,6 +251,7 @@ function commonLoggerConfig(options: Omit<InitIOOptions, 'tty' | 'openStdin' | '
     maxFile: log.maxFile,
     ...(options.onExit ? { onExit: options.onExit, ...(options.restartMonitored ? { reapWhenDeleted: true } : {}) } : {}),
     pidFile: join(containerDirectory(config, namespace, id), 'logger.pid'),
+    ...(options.proxies?.length ? { proxies: options.proxies } : {}),
   };
 }
 

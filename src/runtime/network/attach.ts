@@ -134,7 +134,10 @@ function freeInterfaceName(attachments: readonly Attachment[]): string {
 
 function capabilityArgsFor(network: Network, request: EndpointRequest, portMappings: readonly PortMapping[]): Record<string, unknown> | undefined {
   const args: Record<string, unknown> = {};
-  if (portMappings.length > 0) args.portMappings = portMappings;
+  // the portmap plugin's NAT cannot take an IPv6 address to an IPv4 container: the container's
+  // logger proxies those (loggerProxies), as Docker's userland proxy does
+  const natted = portMappings.filter((mapping) => !isIPv6Mapping(mapping));
+  if (natted.length > 0) args.portMappings = natted;
   if (request.ipv4Address) {
     const prefix = network.subnet.split('/')[1];
     args.ips = [`${request.ipv4Address}/${prefix}`];
@@ -311,4 +314,28 @@ async function refreshPeerHosts(networks: ReadonlySet<string>): Promise<void> {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+}
+
+/** A mapping on an IPv6 host address: proxied by the container's logger, not NATed. */
+export function isIPv6Mapping(mapping: PortMapping): boolean {
+  return mapping.hostIP.includes(':');
+}
+
+/**
+ * What the container's logger listens on and forwards to while the container runs: its IPv6
+ * mappings, to its address on its first network.
+ */
+export async function loggerProxies(containerId: string): Promise<{ listenHost: string; listenPort: number; targetHost: string; targetPort: number }[]> {
+  const saved = await readAttachments(containerId);
+  const proxies = [];
+  for (const attachment of saved?.attachments ?? []) {
+    const address = endpointOf(attachment).ipAddress;
+    if (!address) continue;
+    for (const mapping of attachment.portMappings) {
+      if (isIPv6Mapping(mapping) && mapping.protocol === 'tcp') {
+        proxies.push({ listenHost: mapping.hostIP, listenPort: mapping.hostPort, targetHost: address, targetPort: mapping.containerPort });
+      }
+    }
+  }
+  return proxies;
 }
