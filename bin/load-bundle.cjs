@@ -3,7 +3,7 @@
 // command's time. The bundle is written as one function expression (the CommonJS wrapper), so
 // its text is compiled as it is read, without a copy.
 'use strict';
-const { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { accessSync, appendFileSync, constants, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
@@ -21,6 +21,15 @@ const MAX_LEARNED_PATHS = 24;
 // V8 drops the bytecode of functions a long-running process stopped using: its cache would lose
 // what other paths had taught
 const LEARNING_MAX_UPTIME_MS = 5_000;
+
+function writable(directory) {
+  try {
+    accessSync(directory, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function learnedPaths() {
   try {
@@ -60,6 +69,8 @@ function loadBundle() {
       const learning = learn !== undefined && !paths.includes(learn) && paths.length < MAX_LEARNED_PATHS;
       if (!always && !fresh && !learning) return;
       if (learning && !always && !fresh && performance.now() > LEARNING_MAX_UPTIME_MS) return;
+      // dist/ of an install the user cannot write: making the cache data (~10 ms) would be for nothing
+      if (!writable(dist)) return;
       try {
         const data = script.createCachedData();
         if (!always && !fresh && data.length < statSync(cacheFile).size) return;
