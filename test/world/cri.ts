@@ -226,8 +226,20 @@ export async function withPod<T>(cri: CriClient, tmp: string, options: Omit<PodO
   }
 }
 
-/** Stops and removes a pod with its containers. */
+/**
+ * Stops and removes a pod with its containers. A stop can fail with "ttrpc: closed" when a
+ * container exits just as containerd kills it (its shim is going away): the kubelet tries again,
+ * and so does this.
+ */
 export async function removePod(cri: CriClient, id: string): Promise<void> {
-  await cri.stopPod(id);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await cri.stopPod(id);
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/ttrpc: closed/.test(String((error as Error).message))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   await cri.removePod(id);
 }
