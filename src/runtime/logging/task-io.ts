@@ -105,7 +105,8 @@ export interface AttachedIO {
   detach(): void;
   /**
    * Tells the logger the process has exited (berth knows it from Tasks.Wait): it drains and
-   * hangs up at once instead of at its next check. Nothing for an exec, whose FIFOs close.
+   * hangs up at once instead of at its next check. Nothing for an exec or a FIFO-mode init, whose
+   * FIFOs close once the shim has copied the last output (which may come after the exit event).
    */
   processExited(): void;
 }
@@ -218,7 +219,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
       stdin: fifos.stdin,
       stdout: fifoMode ? fifos.stdout : uri,
       stderr: fifoMode ? fifos.stderr : tty ? '' : uri,
-      attached: attachment ? attachedInit(attachment, stdinSocket, directory) : undefined,
+      attached: attachment ? attachedInit(attachment, stdinSocket, directory, !fifoMode) : undefined,
       async release() {
         if (released) return;
         released = true;
@@ -466,7 +467,8 @@ async function listenForLogger(id: string): Promise<Attachment> {
   return { server, name, connection };
 }
 
-function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, directory: string): AttachedIO {
+/** `exitEndsOutput`: the logger reads the container's own pipes (binary:// mode), so after the exit they hold all there is */
+function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, directory: string, exitEndsOutput: boolean): AttachedIO {
   const output = new OutputRelay();
   let socket: Socket | undefined;
   let finished: () => void = () => undefined;
@@ -494,6 +496,7 @@ function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, d
     closeStdin: () => endQuietly(stdinSocket),
     onOutput: (handler) => output.setHandler(handler),
     processExited() {
+      if (!exitEndsOutput) return;
       exited = true;
       if (socket && !socket.destroyed) socket.write(EXITED);
     },
