@@ -105,8 +105,9 @@ export interface AttachedIO {
   detach(): void;
   /**
    * Tells the logger the process has exited (berth knows it from Tasks.Wait): it drains and
-   * hangs up at once instead of at its next check. Nothing for an exec or a FIFO-mode init, whose
-   * FIFOs close once the shim has copied the last output (which may come after the exit event).
+   * hangs up at once instead of at its next check. Nothing where the shim copies the output (an
+   * exec's or a FIFO-mode init's FIFOs, a terminal's console): its last copy may come after the
+   * exit event, and the end of the copy ends the output anyway.
    */
   processExited(): void;
 }
@@ -219,7 +220,7 @@ export async function prepareInitIO(options: InitIOOptions): Promise<TaskIO> {
       stdin: fifos.stdin,
       stdout: fifoMode ? fifos.stdout : uri,
       stderr: fifoMode ? fifos.stderr : tty ? '' : uri,
-      attached: attachment ? attachedInit(attachment, stdinSocket, directory, !fifoMode) : undefined,
+      attached: attachment ? attachedInit(attachment, stdinSocket, directory, !fifoMode && !tty) : undefined,
       async release() {
         if (released) return;
         released = true;
@@ -467,7 +468,7 @@ async function listenForLogger(id: string): Promise<Attachment> {
   return { server, name, connection };
 }
 
-/** `exitEndsOutput`: the logger reads the container's own pipes (binary:// mode), so after the exit they hold all there is */
+/** `exitEndsOutput`: the logger reads the container's own pipes (binary:// mode without a terminal), so after the exit they hold all there is */
 function attachedInit(attachment: Attachment, stdinSocket: Socket | undefined, directory: string, exitEndsOutput: boolean): AttachedIO {
   const output = new OutputRelay();
   let socket: Socket | undefined;
