@@ -11,7 +11,6 @@ import { COMMANDS } from './cli/command-map.js';
 import { commandSpecs } from './cli/command-specs.js';
 import { isDebugMode, setDebugMode, setGlobalFlags } from './cli/session.js';
 import { argumentCountError, type ArgumentShape } from './cli/usage-errors.js';
-import { preconnect } from './cli/base-command.js';
 import { BerthError, exitCodeOf } from './errors.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -36,6 +35,7 @@ async function commandlessRoot(): Promise<Plugin> {
 
 type ParseError = Error & { parse?: unknown; flags?: string[]; args?: unknown[] };
 
+/** oclif's parse errors become Docker's usage errors: `unknown flag: --x` + where to get help, exit 125. */
 function fromOclifParseError(error: ParseError, words: readonly string[], command: ArgumentShape | undefined): BerthError {
   if (Array.isArray(error.args) && command) return argumentCountError(command, words);
   const name = ['berth', ...words].join(' ');
@@ -83,7 +83,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     // The command class is at hand: running it directly skips oclif's command lookup and hooks,
     // which berth does not use, and their share of every invocation's startup.
     const commandClass = COMMANDS[split.commandId as keyof typeof COMMANDS];
-    if ((commandClass as { usesContainerd?: boolean }).usesContainerd !== false) preconnect();
     const config = await Config.load({ root: packageRoot, pjson: packageJson, plugins: new Map([[packageJson.name, await commandlessRoot()]]) });
     command = commandClass;
     commandClass.id = split.commandId;

@@ -6,55 +6,29 @@ import type { BerthConfig } from '../config/config.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import { getGlobalFlags, setDebugMode } from './session.js';
 
-let sessionSettings: BerthConfig | undefined;
-let sessionRuntime: Promise<RuntimeContext> | undefined;
-
-/** Resolved on first use; zod and the TOML parser load only then. */
-async function resolveSessionSettings(): Promise<BerthConfig> {
-  if (!sessionSettings) {
-    const { resolveConfig } = await import('../config/config.js');
-    sessionSettings = resolveConfig(getGlobalFlags());
-    setDebugMode(sessionSettings.debug);
-  }
-  return sessionSettings;
-}
-
-function openSessionRuntime(): Promise<RuntimeContext> {
-  sessionRuntime ??= (async () => {
-    const settings = await resolveSessionSettings();
-    const { openRuntime } = await import('../runtime/context.js');
-    return openRuntime(settings);
-  })();
-  return sessionRuntime;
-}
-
-/**
- * Starts connecting to containerd while the command is still being parsed: the connection's
- * round trips then overlap that work instead of delaying the first call. Errors (a bad
- * berth.toml) wait for the command to ask, after its own usage errors.
- */
-export function preconnect(): void {
-  openSessionRuntime().then(
-    (runtime) => runtime.containerd.connect(),
-    () => undefined,
-  );
-}
-
 export abstract class BerthCommand extends Command {
   /** run/create/exec set this: the argv pre-pass puts `--` before the first positional argument. */
   static splitAtFirstPositional = false;
-  /** false for the commands that never call containerd: main() opens no connection ahead for them */
-  static usesContainerd = true;
 
+  private resolvedSettings?: BerthConfig;
   private openedRuntime?: RuntimeContext;
 
-  protected settings(): Promise<BerthConfig> {
-    return resolveSessionSettings();
+  /** Resolved on first use; zod and the TOML parser load only then. */
+  protected async settings(): Promise<BerthConfig> {
+    if (!this.resolvedSettings) {
+      const { resolveConfig } = await import('../config/config.js');
+      this.resolvedSettings = resolveConfig(getGlobalFlags());
+      setDebugMode(this.resolvedSettings.debug);
+    }
+    return this.resolvedSettings;
   }
 
   /** Imported on demand: gRPC costs startup time that `version --client` and `--help` need not pay. */
   protected async runtime(): Promise<RuntimeContext> {
-    this.openedRuntime ??= await openSessionRuntime();
+    if (!this.openedRuntime) {
+      const { openRuntime } = await import('../runtime/context.js');
+      this.openedRuntime = openRuntime(await this.settings());
+    }
     return this.openedRuntime;
   }
 

@@ -59,10 +59,6 @@ async function pull(runtime: RuntimeContext, store: ImageStore, name: string, op
 async function unpackIfNeeded(store: ImageStore, image: LocalImage): Promise<void> {
   const { isUnpacked } = await import('../image/local.js');
   if (await isUnpacked(store, image)) return;
-  await unpackInto(store, image);
-}
-
-async function unpackInto(store: ImageStore, image: LocalImage): Promise<void> {
   const { unpackLayers } = await import('../image/unpack.js');
   await store.withLease((lease) =>
     unpackLayers(store, { layers: image.manifest.layers, diffIds: image.config.rootfs.diff_ids, configDigest: image.configDigest, lease }),

@@ -40,4 +40,3 @@ export function argumentCountError(command: ArgumentShape, words: readonly strin
   );
 }
 
-/** oclif's parse errors become Docker's usage errors: `unknown flag: --x` + where to get help, exit 125. */

@@ -5,7 +5,6 @@ import { openRegistry } from '../cli/image-context.js';
 import { BerthError } from '../errors.js';
 
 export default class Login extends BerthCommand {
-  static usesContainerd = false;
   static summary = 'Authenticate to a registry';
   static description = 'Defaults to Docker Hub if no server is specified.';
   static args = { server: Args.string({ description: 'registry host[:port]; default Docker Hub' }) };

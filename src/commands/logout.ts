@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args';
 import { BerthCommand } from '../cli/base-command.js';
 
 export default class Logout extends BerthCommand {
-  static usesContainerd = false;
   static summary = 'Log out from a registry';
   static description = 'Defaults to Docker Hub if no server is specified.';
   static args = { server: Args.string({ description: 'registry host[:port]; default Docker Hub' }) };

@@ -188,11 +188,6 @@ export class ContainerdClient {
     return { call: this.wire.open(definition.path, headers, definition.responseDeserialize), serialize: definition.requestSerialize };
   }
 
-  /** Connects now rather than at the first call. */
-  connect(): void {
-    this.channel.getChannel().getConnectivityState(true);
-  }
-
   close(): void {
     this.channel.close();
     this.wire?.close();

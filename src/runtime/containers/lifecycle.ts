@@ -65,10 +65,9 @@ export function reaperCommand(context: RuntimeContext, id: string, remove: boole
 /** Ports published on an IPv6 host address, which the container's logger proxies (none for most). */
 async function proxiedPorts(container: Container) {
   if (!container.labels[LABELS.ports]) return undefined;
-  const { portMappingsFromLabel } = await import('../network/ports.js');
-  if (!portMappingsFromLabel(container.labels[LABELS.ports]).some((mapping) => mapping.hostIP.includes(':'))) return undefined;
   const { loggerProxies } = await import('../network/attach.js');
-  return loggerProxies(container.id);
+  const proxies = await loggerProxies(container.id);
+  return proxies.length > 0 ? proxies : undefined;
 }
 
 /** Volumes with mount options are mounted at first use; after a reboot, that is this start. */

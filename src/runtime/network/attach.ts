@@ -4,6 +4,7 @@
 // network's file was changed or removed. The same records are the host's registry of published
 // ports and of who is on which network, for `network inspect` and the members' /etc/hosts.
 
+import type { LoggerProxy } from '../logging/logger-config.js';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
@@ -322,12 +323,12 @@ export function isIPv6Mapping(mapping: PortMapping): boolean {
 }
 
 /**
- * What the container's logger listens on and forwards to while the container runs: its IPv6
- * mappings, to its address on its first network.
+ * What the container's logger listens on and forwards to while the container runs: its TCP
+ * mappings on IPv6 host addresses, each to the container's address on the network it was made on.
  */
-export async function loggerProxies(containerId: string): Promise<{ listenHost: string; listenPort: number; targetHost: string; targetPort: number }[]> {
+export async function loggerProxies(containerId: string): Promise<LoggerProxy[]> {
   const saved = await readAttachments(containerId);
-  const proxies = [];
+  const proxies: LoggerProxy[] = [];
   for (const attachment of saved?.attachments ?? []) {
     const address = endpointOf(attachment).ipAddress;
     if (!address) continue;
