@@ -6,6 +6,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { BerthError, usageError } from '../errors.js';
+import { safeParse } from '../validation.js';
 import { GLOBAL_FLAGS, type GlobalFlagValues } from '../cli/globals.js';
 import { parse as parseToml } from 'smol-toml';
 
@@ -84,12 +85,7 @@ export function loadConfigFile(path: string, required: boolean): ConfigFile {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BerthError('invalid-argument', `config file ${path}: ${detail}`);
   }
-  let parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    // The mini build carries no messages until asked: load English ones only to explain a failure.
-    z.config(z.locales.en());
-    parsed = fileSchema.safeParse(raw);
-  }
+  const parsed = safeParse(fileSchema, raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue.code === 'unrecognized_keys') {
