@@ -92,34 +92,29 @@ const lazyRequires = {
 };
 
 rmSync(`${root}dist`, { recursive: true, force: true });
+/** One CommonJS bundle for Node 20 (minified unless BERTH_NO_MINIFY=1), with `options` of its own. */
+const nodeBundle = (entry, outfile, options = {}) =>
+  build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: process.env.BERTH_NO_MINIFY !== '1',
+    logLevel: 'warning',
+    ...options,
+  });
+
 // The log driver process (one per running container): its own small bundle, without oclif or gRPC,
 // and CommonJS, which spares Node's ESM loader (1.6 MB of RSS in every logger).
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/logger/main.ts'],
-  outfile: 'dist/logger.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: process.env.BERTH_NO_MINIFY !== '1',
-  logLevel: 'warning',
-});
+await nodeBundle('src/logger/main.ts', 'dist/logger.cjs');
 
 // undici, the registry client's HTTP, is a fifth of the CLI's code and only pull, push and login
 // use it: a bundle of its own, required by the CLI on first use. Every start reads the CLI's whole
 // text (and copies it into a string), so these bytes cost every command, not only the registry's.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['node_modules/undici/index.js'],
-  outfile: 'dist/undici.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: process.env.BERTH_NO_MINIFY !== '1',
-  logLevel: 'warning',
-});
+await nodeBundle('node_modules/undici/index.js', 'dist/undici.cjs');
 const undiciApart = {
   name: 'undici-apart',
   setup(build) {
@@ -130,18 +125,9 @@ const undiciApart = {
 // The CLI: one CommonJS bundle, because Node 20 caches no compiled code of its own and V8 takes
 // a code cache only for a classic script: bin/run.js compiles it with the cache made below.
 // Modules behind dynamic import() are still evaluated only when a command asks for them.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/berth.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
+await nodeBundle('src/main.ts', 'dist/berth.cjs', {
   sourcemap: 'linked',
   keepNames: true,
-  minify: process.env.BERTH_NO_MINIFY !== '1',
-  logLevel: 'warning',
   plugins: [lazyRequires, undiciApart],
   alias: { 'wsl-utils': './src/cli/shims/wsl-utils.ts', '@grpc/proto-loader': './src/cli/shims/grpc-proto-loader.ts' },
   define: { BERTH_VERSION: JSON.stringify(version), BERTH_GIT_COMMIT: JSON.stringify(commit), 'import.meta.url': '__berthModuleUrl' },
