@@ -2,7 +2,8 @@
 //  (a) `berth run --rm --network none IMG true` against `ctr run --rm IMG ID true` (and podman
 //      when installed): target berth − ctr ≤ 120 ms on the medians; and on berth's default bridge
 //      (CNI included) against the same ctr run without a network: target ≤ 300 ms (issue 6);
-//      `ctr run --rm --seccomp` shows what a seccomp profile (berth applies Docker's) costs runc;
+//      `ctr run --rm --seccomp` shows what a seccomp profile (berth applies Docker's) costs runc,
+//      `node -e 0` what Node's own start costs on this machine;
 //  (b) `berth ps -a` against `ctr containers ls` + `ctr tasks ls` with 10 and with 300
 //      containers: target (berth300 − berth10) / (ctr300 − ctr10) ≤ 1.5. Both list the same
 //      berth-made containers: containerd's own cost of a listing grows with the records' size,
@@ -59,6 +60,8 @@ try {
     },
     // issue 6: the default network, CNI's ADD and DEL included
     { name: 'berth run --rm (default bridge)', argv: berthArgs('bench-berth', 'run', '--rm', image, 'true'), env },
+    // for scale: Node's own start, which every berth command pays before its first line and ctr's Go start does not
+    { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
   ];
   if (spawnSync('podman', ['--version']).status === 0) {
     must(['podman', 'pull', '--tls-verify=false', image]);
@@ -69,10 +72,11 @@ try {
   } else {
     console.log('podman: not installed, left out');
   }
-  const [ctrRun, berthRun, ctrSeccompRun, berthBridgeRun] = compare('run --rm IMG true', runContenders, RUNS);
+  const [ctrRun, berthRun, ctrSeccompRun, berthBridgeRun, nodeStart] = compare('run --rm IMG true', runContenders, RUNS);
   const runOverhead = berthRun.median - ctrRun.median;
   console.log(`berth (--network none) − ctr: ${runOverhead.toFixed(1)} ms (target ≤ 120 ms) ${runOverhead <= 120 ? 'ok' : 'OVER'}`);
   console.log(`  of which the seccomp profile (ctr --seccomp − ctr): ${(ctrSeccompRun.median - ctrRun.median).toFixed(1)} ms; berth − ctr --seccomp: ${(berthRun.median - ctrSeccompRun.median).toFixed(1)} ms`);
+  console.log(`  and Node's own start (node -e 0) is ${nodeStart.median.toFixed(1)} ms of berth's time on this machine`);
   const bridgeOverhead = berthBridgeRun.median - ctrRun.median;
   console.log(`berth (default bridge) − ctr (no network): ${bridgeOverhead.toFixed(1)} ms (target ≤ 300 ms) ${bridgeOverhead <= 300 ? 'ok' : 'OVER'}`);
 
