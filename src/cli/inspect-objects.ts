@@ -20,7 +20,7 @@ export async function containerInspector(runtime: RuntimeContext, refs: readonly
     const entry = found.get(ref)!;
     if ('error' in entry) throw entry.error;
     store ??= openImageStore(runtime);
-    const imageConfig = await imageConfigOf(await store, entry.record).catch(() => undefined);
+    const imageConfig = await imageConfigOf(await store, entry.record.container).catch(() => undefined);
     return inspectContainer(runtime, entry.record, { size: options.size, imageConfig });
   };
 }

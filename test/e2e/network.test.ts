@@ -3,7 +3,8 @@
 // 127.0.0.1 and to containers on berth's bridge.
 
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { berth, inFreshNamespace, world } from './harness.js';
 import { eventually, fetchText, lines, scene } from './containers-kit.js';
@@ -29,6 +30,34 @@ async function masqueradeRules(subnet: string): Promise<string[]> {
 
 async function entries(directory: string): Promise<string[]> {
   return readdir(directory).catch(() => []);
+}
+
+/**
+ * What a reboot takes from a stopped container on a network: its namespace (/run/netns), berth's
+ * record of its attachments and host-local's lease of its address (/run/berth), and the rules
+ * CNI's plugins made for it (iptables).
+ */
+async function forgetNetworkState(id: string): Promise<void> {
+  const deleted = await runProcess('ip', ['netns', 'delete', `berth-${id}`]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  await rm(`/run/berth/attachments/${id}.json`, { force: true });
+  for (const network of await entries('/run/berth/ipam')) {
+    for (const file of await entries(`/run/berth/ipam/${network}`)) {
+      const lease = `/run/berth/ipam/${network}/${file}`;
+      if ((await readFile(lease, 'utf8').catch(() => '')).startsWith(id)) await rm(lease);
+    }
+  }
+  for (const table of ['nat', 'filter']) {
+    const saved = await runProcess('iptables-save', ['-t', table]);
+    const rules = lines(saved.stdout).filter((line) => line.startsWith('-A ') && line.includes(id));
+    if (rules.length === 0) continue;
+    // portmap's chains of the container's own (their rules name only its address)
+    const chains = [...new Set(rules.flatMap((rule) => /-j (CNI-DN-[0-9a-f]+)/.exec(rule)?.[1] ?? []))];
+    const commands = [...rules.map((rule) => `-D ${rule.slice(3)}`), ...chains.flatMap((chain) => [`-F ${chain}`, `-X ${chain}`])];
+    // iptables-restore reads the rules' quoted comments as iptables-save wrote them
+    const removed = await runProcess('iptables-restore', ['--noflush'], { input: `*${table}\n${commands.join('\n')}\nCOMMIT\n` });
+    assert.equal(removed.code, 0, removed.stderr);
+  }
 }
 
 describe('the default bridge', () => {
@@ -142,6 +171,31 @@ describe('the default bridge', () => {
       assert.deepEqual(await entries('/run/netns'), netnsBefore);
       assert.deepEqual(await entries('/run/berth/ipam/bridge'), leasesBefore);
       for (const id of ids) assert.ok(!(await entries('/run/berth/attachments')).includes(`${id}.json`));
+    });
+  });
+
+  it('after a reboot (namespace, address lease and rules gone) start makes the network again: the published port serves, /etc/hosts has the address', async () => {
+    await scene(async ({ b, img }) => {
+      const port = somePort();
+      const run = await b(['run', '-d', '--name', 'rebooted', '-p', `127.0.0.1:${port}:80`, img, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      assert.equal(run.code, 0, run.stderr);
+      const id = (await b(['inspect', '--format', '{{.Id}}', 'rebooted'])).stdout.trim();
+      assert.equal((await b(['stop', '-t', '1', 'rebooted'])).code, 0);
+      await forgetNetworkState(id);
+      assert.equal(existsSync(`/run/netns/berth-${id}`), false);
+
+      const started = await b(['start', 'rebooted']);
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal(await eventually('the page on the published port after the start', () => fetchText(`http://127.0.0.1:${port}/`), 15_000), 'hello from berth fixture\n');
+      const ip = (await b(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', 'rebooted'])).stdout.trim();
+      assert.match(ip, /^10\.213\.\d+\.\d+$/);
+      const hosts = await b(['exec', 'rebooted', 'cat', '/etc/hosts']);
+      assert.match(hosts.stdout, new RegExp(`^${ip.replace(/\./g, '\\.')}\\s`, 'm'));
+      assert.equal((await b(['port', 'rebooted'])).stdout, `80/tcp -> 127.0.0.1:${port}\n`);
+
+      assert.equal((await b(['rm', '-f', 'rebooted'])).code, 0);
+      assert.equal(existsSync(`/run/netns/berth-${id}`), false);
+      assert.deepEqual((await berthRules()).filter((rule) => rule.includes(id)), [], 'no rule of the container is left');
     });
   });
 

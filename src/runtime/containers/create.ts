@@ -18,7 +18,7 @@ import type { CreateIntent } from '../intent.js';
 import { gatewayOf } from '../network/networks.js';
 import { publishAll, type PortBinding, type PortMapping } from '../network/ports.js';
 import type { ContainerIdentity } from '../network/attach.js';
-import type { ExtraHost } from './etc-files.js';
+import type { EtcFilesSettings, ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
 import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
 import type { ResolvedVolumes } from '../volumes/container-volumes.js';
@@ -135,11 +135,24 @@ function extraHosts(intent: CreateIntent, bridgeSubnet: string): ExtraHost[] {
   });
 }
 
-/** `-p`'s bindings, and with `-P` every port the image or `--expose` exposes. */
-function portBindings(intent: CreateIntent, image: LocalImage): Record<string, PortBinding[]> {
+/** What the container's hostname, hosts and resolv.conf say, from its intent, name and address. */
+export function etcFilesSettings(intent: CreateIntent, container: { hostname: string; name: string; ip?: string; bridgeSubnet: string }): EtcFilesSettings {
+  return {
+    hostname: container.hostname,
+    domainname: intent.Domainname,
+    networkMode: intent.HostConfig.NetworkMode ?? 'none',
+    ip: container.ip,
+    aliases: [container.name],
+    extraHosts: extraHosts(intent, container.bridgeSubnet),
+    dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
+  };
+}
+
+/** `-p`'s bindings, and with `-P` every port the image (`imageExposed`) or `--expose` exposes. */
+export function portBindings(intent: CreateIntent, imageExposed: readonly string[]): Record<string, PortBinding[]> {
   const bindings = { ...(intent.HostConfig.PortBindings ?? {}) };
   if (!intent.HostConfig.PublishAllPorts) return bindings;
-  const exposed = [...Object.keys(image.config.config?.ExposedPorts ?? {}), ...Object.keys(intent.ExposedPorts ?? {})];
+  const exposed = [...imageExposed, ...Object.keys(intent.ExposedPorts ?? {})];
   return publishAll(bindings, exposed.map((port) => (port.includes('/') ? port : `${port}/tcp`)));
 }
 
@@ -252,7 +265,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
       readRootfsFile(mounts, '/etc/passwd'),
       readRootfsFile(mounts, '/etc/group'),
       networkMode !== 'none' && networkMode !== 'host' && !sharedNetwork
-        ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, image), undo)
+        ? joinNetwork(context, { id, namespace: containerd.namespace, name: heldName, hostsPath: join(directory, 'hosts') }, intent, portBindings(intent, Object.keys(image.config.config?.ExposedPorts ?? {})), undo)
         : undefined,
     ]);
     const hostHostname = networkMode === 'host' || intent.HostConfig.UTSMode === 'host';
@@ -260,15 +273,7 @@ export async function createContainer(context: RuntimeContext, request: CreateRe
     // `--network container:` uses the donor's files, as Docker does: its hosts file stays current
     const etcFiles = sharedNetwork
       ? { hostname: join(sharedNetwork.etcDirectory, 'hostname'), hosts: join(sharedNetwork.etcDirectory, 'hosts'), resolvConf: join(sharedNetwork.etcDirectory, 'resolv.conf') }
-      : await writeEtcFiles(directory, {
-          hostname,
-          domainname: intent.Domainname,
-          networkMode,
-          ip: network?.endpoint.ipAddress,
-          aliases: [heldName],
-          extraHosts: extraHosts(intent, context.config.bridgeSubnet),
-          dns: { servers: intent.HostConfig.Dns ?? [], search: intent.HostConfig.DnsSearch ?? [], options: intent.HostConfig.DnsOptions ?? [] },
-        });
+      : await writeEtcFiles(directory, etcFilesSettings(intent, { hostname, name: heldName, ip: network?.endpoint.ipAddress, bridgeSubnet: context.config.bridgeSubnet }));
     if (network) await (await import('../network/attach.js')).announceContainer(id);
     const spec = buildSpec({
       namespace: containerd.namespace,

@@ -150,24 +150,22 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+export interface EtcFilesSettings {
+  readonly hostname: string;
+  readonly domainname?: string;
+  readonly networkMode: NetworkMode;
+  readonly ip?: string;
+  readonly aliases?: readonly string[];
+  readonly extraHosts?: readonly ExtraHost[];
+  readonly dns?: DnsSettings;
+}
+
 /**
  * Writes the three files into `directory` (the container's own) and returns their paths.
  * `--network host` shares the host's /etc/hosts and resolv.conf contents (copied, so the
  * container cannot edit the host's); otherwise the container gets Docker's defaults.
  */
-export async function writeEtcFiles(
-  directory: string,
-  options: {
-    hostname: string;
-    domainname?: string;
-    networkMode: NetworkMode;
-    ip?: string;
-    aliases?: readonly string[];
-    extraHosts?: readonly ExtraHost[];
-    dns?: DnsSettings;
-  },
-  hostFiles: HostNetworkFiles = HOST_FILES,
-): Promise<EtcFiles> {
+export async function writeEtcFiles(directory: string, options: EtcFilesSettings, hostFiles: HostNetworkFiles = HOST_FILES): Promise<EtcFiles> {
   const paths: EtcFiles = { hostname: join(directory, 'hostname'), hosts: join(directory, 'hosts'), resolvConf: join(directory, 'resolv.conf') };
   const host = options.networkMode === 'host';
 

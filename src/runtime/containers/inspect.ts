@@ -7,7 +7,7 @@ import { sortedJsonMap } from '../../format/values.js';
 import type { ImageConfig } from '../../image/manifest.js';
 import type { ImageStore } from '../../image/store.js';
 import type { RuntimeContext } from '../context.js';
-import type { Timestamp } from '../containerd/types.js';
+import type { Container, Timestamp } from '../containerd/types.js';
 import type { CreateIntent } from '../intent.js';
 import { containerDirectory, containerLogPath } from '../paths.js';
 import type { Spec } from '../spec/types.js';
@@ -471,18 +471,19 @@ export async function inspectContainer(context: RuntimeContext, record: Containe
 }
 
 /**
- * The config of the image `record` was created from, if that image is still stored under the
+ * The config of the image `container` was created from, if that image is still stored under the
  * name the container records (and still is the same image): Config's Entrypoint, Env and
  * ExposedPorts come from it as Docker merged them.
  */
-export async function imageConfigOf(store: ImageStore, record: ContainerRecord): Promise<ImageRunConfig | undefined> {
-  if (!record.container.image) return undefined;
+export async function imageConfigOf(store: ImageStore, container: Container): Promise<ImageRunConfig | undefined> {
+  if (!container.image) return undefined;
   const { readLocalImage } = await import('../../image/local.js');
-  const stored = await store.getImage(record.container.image).catch(() => undefined);
+  const stored = await store.getImage(container.image).catch(() => undefined);
   if (!stored) return undefined;
-  const platform = record.container.labels[LABELS.platform];
+  const platform = container.labels[LABELS.platform];
   const { parsePlatform } = await import('../../image/platform.js');
   const image = await readLocalImage(store, stored, platform ? parsePlatform(platform) : undefined).catch(() => undefined);
-  if (!image || (record.imageId !== '' && image.configDigest !== record.imageId)) return undefined;
+  const imageId = container.labels[LABELS.imageId] ?? '';
+  if (!image || (imageId !== '' && image.configDigest !== imageId)) return undefined;
   return image.config.config ?? undefined;
 }

@@ -12,6 +12,7 @@ import { berthCommandLine, containerDirectory } from '../paths.js';
 import { SIGKILL, parseSignal } from '../signals.js';
 import { EXTENSIONS, LABELS, RESTART_MONITOR_LABELS } from './labels.js';
 import { nameRelease } from './name-reservation.js';
+import { networkLost } from './network-restore.js';
 import { markManuallyStopped, recordMonitoredExit, restartLabelsForStart, underRestartMonitor } from './restart.js';
 import { hasRestartPolicy, planRestart } from './restart-policy.js';
 import { createTask, deleteTask, getTask, setLabels, signalTask, startTask, waitForExit, waitWithTimeout, type ExitStatus } from './task.js';
@@ -111,6 +112,7 @@ export async function startContainer(context: RuntimeContext, container: Contain
   if (existing) await deleteTask(context, container.id);
 
   const intent = storedIntent(container);
+  if (networkLost(container, intent)) await (await import('./network-restore.js')).restoreNetwork(context, container, intent);
   await mountVolumesOf(context, container);
   const { prepareInitIO, parseLogSettings } = await import('../logging/task-io.js');
   const autoRemove = container.labels[LABELS.autoRemove] === 'true';
