@@ -17,7 +17,7 @@ import type { Spec } from '../spec/types.js';
 import type { CreateIntent } from '../intent.js';
 import { gatewayOf } from '../network/networks.js';
 import { publishAll, type PortBinding, type PortMapping } from '../network/ports.js';
-import type { ContainerIdentity } from '../network/attach.js';
+import type { ContainerIdentity, EndpointRequest } from '../network/attach.js';
 import type { EtcFilesSettings, ExtraHost } from './etc-files.js';
 import { containerDirectory } from '../paths.js';
 import { mergeHealthConfig, probeCommand, type HealthConfig } from '../health/config.js';
@@ -156,17 +156,17 @@ export function portBindings(intent: CreateIntent, imageExposed: readonly string
   return publishAll(bindings, exposed.map((port) => (port.includes('/') ? port : `${port}/tcp`)));
 }
 
+/** The endpoint the container asks for on the network it is created on (`--network-alias`, `--ip`, `--mac-address`). */
+export function endpointRequest(intent: CreateIntent): EndpointRequest {
+  const network = intent.HostConfig.NetworkMode!;
+  const endpoint = intent.NetworkingConfig?.EndpointsConfig?.[network];
+  return { network, aliases: endpoint?.Aliases ?? [], ipv4Address: endpoint?.IPAMConfig?.IPv4Address, macAddress: endpoint?.MacAddress };
+}
+
 /** The container's own network namespace on its network; left again on rollback. */
 async function joinNetwork(context: RuntimeContext, container: ContainerIdentity, intent: CreateIntent, bindings: Record<string, PortBinding[]>, undo: Undo[]) {
   const { attachContainer, detachContainer } = await import('../network/attach.js');
-  const network = intent.HostConfig.NetworkMode!;
-  const endpoint = intent.NetworkingConfig?.EndpointsConfig?.[network];
-  const attached = await attachContainer(
-    context.config,
-    container,
-    { network, aliases: endpoint?.Aliases ?? [], ipv4Address: endpoint?.IPAMConfig?.IPv4Address, macAddress: endpoint?.MacAddress },
-    bindings,
-  );
+  const attached = await attachContainer(context.config, container, endpointRequest(intent), bindings);
   undo.push(() => detachContainer(context.config, container.id));
   return attached;
 }

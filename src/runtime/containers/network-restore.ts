@@ -20,19 +20,17 @@ export function networkLost(container: Container, intent: CreateIntent): boolean
 }
 
 export async function restoreNetwork(context: RuntimeContext, container: Container, intent: CreateIntent): Promise<void> {
-  const [{ attachContainer, announceContainer }, { etcFilesSettings, portBindings }, { writeEtcFiles }] = await Promise.all([
+  const [{ attachContainer, announceContainer }, { endpointRequest, etcFilesSettings, portBindings }, { writeEtcFiles }] = await Promise.all([
     import('../network/attach.js'),
     import('./create.js'),
     import('./etc-files.js'),
   ]);
-  const network = intent.HostConfig.NetworkMode!;
-  const endpoint = intent.NetworkingConfig?.EndpointsConfig?.[network];
   const directory = containerDirectory(context.config, context.containerd.namespace, container.id);
   const name = container.labels[LABELS.name] ?? container.id;
   const attached = await attachContainer(
     context.config,
     { id: container.id, namespace: context.containerd.namespace, name, hostsPath: join(directory, 'hosts') },
-    { network, aliases: endpoint?.Aliases ?? [], ipv4Address: endpoint?.IPAMConfig?.IPv4Address, macAddress: endpoint?.MacAddress },
+    endpointRequest(intent),
     portBindings(intent, intent.HostConfig.PublishAllPorts ? await imageExposedPorts(context, container) : []),
   );
   const hostname = container.labels[LABELS.hostname] ?? container.id.slice(0, 12);
